@@ -1,0 +1,37 @@
+//===- Backend.h - Out-of-process ThinLTO backend factory -------*- C++ -*-===//
+//
+// Part of the dtlto project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The one entry point of the backend library. Like llvm/lib/LTO's factories
+// it hides the backend class: callers get an lto::ThinBackend and nothing else.
+// The parameters are LLVM 22's createOutOfProcessThinBackend's, so the linker
+// hook can forward lld's call unchanged.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DTLTO_BACKEND_H
+#define DTLTO_BACKEND_H
+
+#include "llvm/LTO/LTO.h"
+
+namespace dtlto {
+
+/// Create a ThinLTO backend that hands every backend compilation to the
+/// \p Distributor process through a JSON job file and feeds the native
+/// objects it produces back into the link (or the ThinLTO cache).
+llvm::lto::ThinBackend createOutOfProcessThinBackend(
+    llvm::ThreadPoolStrategy Parallelism, llvm::lto::IndexWriteCallback OnWrite,
+    bool ShouldEmitIndexFiles, bool ShouldEmitImportsFiles,
+    llvm::StringRef LinkerOutputFile, llvm::StringRef Distributor,
+    llvm::ArrayRef<llvm::StringRef> DistributorArgs,
+    llvm::StringRef RemoteCompiler,
+    llvm::ArrayRef<llvm::StringRef> RemoteCompilerPrependArgs,
+    llvm::ArrayRef<llvm::StringRef> RemoteCompilerArgs, bool SaveTemps);
+
+} // namespace dtlto
+
+#endif // DTLTO_BACKEND_H

@@ -1,0 +1,371 @@
+//===- OutOfProcessBackend.cpp - ThinLTO backend run by a distributor -----===//
+//
+// Part of the dtlto project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The ThinBackendProc that makes a link distributed. start() is called once
+// per ThinLTO module: it looks the module up in the ThinLTO cache and, on a
+// miss, writes the module's summary-index shard. wait() writes one JSON job
+// file for every miss, runs the distributor, checks every native object it
+// produced and adds it to the link (through the cache on a miss).
+//
+// Differences from LLVM 22, each deliberate: cache hits write no shard and
+// make no job, no job file or distributor run when nothing is left to do,
+// the import/index write callback is honoured (so lld does not leave 0-byte
+// index and imports files behind), a missing remote compiler is an error,
+// and every output is validated before it can reach the link.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dtlto/Backend.h"
+#include "dtlto/JobFile.h"
+#include "dtlto/ObjectCheck.h"
+
+#include "Distributor.h"
+#include "RemoteCommand.h"
+#include "TempFiles.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/TimeProfiler.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/IPO/FunctionImport.h"
+
+using namespace llvm;
+using namespace dtlto;
+
+namespace {
+
+struct Options {
+  bool ShouldEmitIndexFiles;
+  std::string LinkerOutputFile;
+  std::string Distributor;
+  std::vector<std::string> DistributorArgs;
+  RemoteCompiler Compiler;
+  bool SaveTemps;
+};
+
+/// One ThinLTO module's backend compilation.
+struct JobState {
+  bool Started = false;
+  bool Cached = false;
+  unsigned Task = 0;
+  std::string ModuleID;
+  std::string NativeObject;
+  std::string Shard;
+  lto::ImportsFilesContainer Imports;
+  AddStreamFn CacheAddStream;
+};
+
+Error backendError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(),
+                           "DTLTO backend compilation: " + Msg);
+}
+
+class OutOfProcessThinBackend : public lto::ThinBackendProc {
+public:
+  OutOfProcessThinBackend(
+      const lto::Config &Conf, ModuleSummaryIndex &CombinedIndex,
+      ThreadPoolStrategy Parallelism,
+      const DenseMap<StringRef, GVSummaryMapTy> &ModuleToDefinedGVSummaries,
+      AddStreamFn AddStream, FileCache Cache, lto::IndexWriteCallback OnWrite,
+      bool ShouldEmitImportsFiles, Options Opts)
+      : ThinBackendProc(Conf, CombinedIndex, ModuleToDefinedGVSummaries,
+                        OnWrite, ShouldEmitImportsFiles, Parallelism),
+        AddStream(std::move(AddStream)), Cache(std::move(Cache)),
+        Opts(std::move(Opts)),
+        PID(std::to_string(sys::Process::getProcessId())) {
+    OutputDir = sys::path::parent_path(this->Opts.LinkerOutputFile).str();
+  }
+
+  void setup(unsigned NumTasks, unsigned TaskOffset, Triple TT) override {
+    Jobs.resize(NumTasks);
+    this->TaskOffset = TaskOffset;
+    this->TT = std::move(TT);
+    // Hashed into the cache key: DTLTO and in-process entries never mix.
+    Conf.Dtlto = true;
+    CommonArgs = buildCommonArgs(Conf, this->TT, Opts.Compiler);
+    CommonInputs = buildCommonInputs(Conf);
+    // Our objects come from the remote compiler, so its command salts the key.
+    for (const std::string &A : CommonArgs)
+      (CacheSalt += A) += '\0';
+  }
+
+  // Job files list jobs in task (input) order, as LLVM 22 does.
+  bool isSensitiveToInputOrder() override { return true; }
+
+  Error start(unsigned Task, BitcodeModule BM,
+              const FunctionImporter::ImportMapTy &ImportList,
+              const FunctionImporter::ExportSetTy &ExportList,
+              const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes>
+                  &ResolvedODR,
+              MapVector<StringRef, BitcodeModule> &ModuleMap) override;
+
+  Error wait() override;
+
+private:
+  void prepareJob(JobState &J, const FunctionImporter::ImportMapTy &ImportList,
+                  const FunctionImporter::ExportSetTy &ExportList,
+                  const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes>
+                      &ResolvedODR);
+  Error lookUpCache(JobState &J,
+                    const FunctionImporter::ImportMapTy &ImportList,
+                    const FunctionImporter::ExportSetTy &ExportList,
+                    const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes>
+                        &ResolvedODR);
+  Error writeJobFile(const std::vector<JobState *> &ToRun,
+                     const std::string &Path);
+  Error addToLink(JobState &J);
+  void setError(Error E) {
+    std::lock_guard<std::mutex> L(ErrMu);
+    if (Err)
+      Err = joinErrors(std::move(*Err), std::move(E));
+    else
+      Err = std::move(E);
+  }
+
+  AddStreamFn AddStream;
+  FileCache Cache;
+  Options Opts;
+  std::string PID;
+  std::string OutputDir;
+  unsigned TaskOffset = 0;
+  Triple TT;
+  std::vector<std::string> CommonArgs;
+  std::vector<std::string> CommonInputs;
+  std::string CacheSalt;
+  std::vector<JobState> Jobs;
+  TempFiles Temps;
+};
+
+} // namespace
+
+Error OutOfProcessThinBackend::start(
+    unsigned Task, BitcodeModule BM,
+    const FunctionImporter::ImportMapTy &ImportList,
+    const FunctionImporter::ExportSetTy &ExportList,
+    const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes> &ResolvedODR,
+    MapVector<StringRef, BitcodeModule> &ModuleMap) {
+  if (Opts.Compiler.Path.empty())
+    return backendError("no remote compiler was given; name the compiler that "
+                        "runs the backend jobs with "
+                        "--thinlto-remote-compiler=<path to clang>");
+  if (Task < TaskOffset || Task - TaskOffset >= Jobs.size())
+    return backendError("unexpected ThinLTO task number " + Twine(Task));
+
+  JobState &J = Jobs[Task - TaskOffset];
+  J.Started = true;
+  J.Task = Task;
+  J.ModuleID = BM.getModuleIdentifier().str();
+  SmallString<256> Obj(OutputDir);
+  sys::path::append(Obj, sys::path::stem(J.ModuleID) + "." + Twine(Task) +
+                             "." + PID + ".native.o");
+  J.NativeObject = std::string(Obj);
+  J.Shard = J.NativeObject + ".thinlto.bc";
+
+  // The maps are owned by LTO::runThinLTO and outlive wait().
+  BackendThreadPool.async([this, &J, &ImportList, &ExportList, &ResolvedODR] {
+    llvm::TimeTraceScope Scope(
+        "Emit individual index and check cache for DTLTO", J.ModuleID);
+    prepareJob(J, ImportList, ExportList, ResolvedODR);
+  });
+  return Error::success();
+}
+
+void OutOfProcessThinBackend::prepareJob(
+    JobState &J, const FunctionImporter::ImportMapTy &ImportList,
+    const FunctionImporter::ExportSetTy &ExportList,
+    const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes> &ResolvedODR) {
+  if (Error E = lookUpCache(J, ImportList, ExportList, ResolvedODR))
+    return setError(std::move(E));
+
+  if (J.Cached) {
+    // No job, so no shard. User-requested side files are still written.
+    if (ShouldEmitImportsFiles) {
+      ModuleToSummariesForIndexTy ModuleToSummaries;
+      GVSummaryPtrSet DeclarationSummaries;
+      gatherImportedSummariesForModule(J.ModuleID, ModuleToDefinedGVSummaries,
+                                       ImportList, ModuleToSummaries,
+                                       DeclarationSummaries);
+      if (Error E = EmitImportsFiles(J.ModuleID, J.ModuleID + ".imports",
+                                     ModuleToSummaries))
+        return setError(backendError("cannot write imports file '" +
+                                     J.ModuleID +
+                                     ".imports': " + toString(std::move(E))));
+    }
+    if (OnWrite)
+      OnWrite(J.ModuleID);
+    return;
+  }
+
+  llvm::TimeTraceScope Scope("Emit individual index for DTLTO", J.ModuleID);
+  Temps.add(J.Shard, Opts.SaveTemps || Opts.ShouldEmitIndexFiles);
+  if (Error E = emitFiles(ImportList, J.ModuleID, J.ModuleID, J.Shard,
+                          J.Imports))
+    return setError(backendError("cannot write the index shard '" + J.Shard +
+                                 "' for module '" + J.ModuleID +
+                                 "': " + toString(std::move(E))));
+  if (OnWrite)
+    OnWrite(J.ModuleID);
+}
+
+Error OutOfProcessThinBackend::lookUpCache(
+    JobState &J, const FunctionImporter::ImportMapTy &ImportList,
+    const FunctionImporter::ExportSetTy &ExportList,
+    const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes> &ResolvedODR) {
+  if (!Cache.isValid() || !CombinedIndex.modulePaths().count(J.ModuleID))
+    return Error::success();
+  const ModuleHash &Hash = CombinedIndex.getModuleHash(J.ModuleID);
+  if (all_of(Hash, [](uint32_t W) { return W == 0; }))
+    return Error::success(); // No hash: not cacheable.
+
+  llvm::TimeTraceScope Scope("Check cache for DTLTO", J.ModuleID);
+  static const GVSummaryMapTy NoDefinitions;
+  auto It = ModuleToDefinedGVSummaries.find(J.ModuleID);
+  const GVSummaryMapTy &Defined =
+      It == ModuleToDefinedGVSummaries.end() ? NoDefinitions : It->second;
+  std::string Key =
+      computeLTOCacheKey(Conf, CombinedIndex, J.ModuleID, ImportList,
+                         ExportList, ResolvedODR, Defined);
+  Key = recomputeLTOCacheKey(Key, CacheSalt);
+  Expected<AddStreamFn> CacheAddStream = Cache(J.Task, Key, J.ModuleID);
+  if (!CacheAddStream)
+    return CacheAddStream.takeError();
+  // A null stream means a hit: the cache has already handed the object over.
+  J.Cached = !*CacheAddStream;
+  J.CacheAddStream = std::move(*CacheAddStream);
+  return Error::success();
+}
+
+Error OutOfProcessThinBackend::writeJobFile(const std::vector<JobState *> &ToRun,
+                                            const std::string &Path) {
+  llvm::TimeTraceScope Scope("Emit DTLTO JSON");
+  JobFile F;
+  F.LinkerOutput = Opts.LinkerOutputFile;
+  F.CommonArgs = CommonArgs;
+  F.CommonInputs = CommonInputs;
+  for (JobState *J : ToRun) {
+    Job NewJob;
+    NewJob.Args = {J->ModuleID, "-fthinlto-index=" + J->Shard, "-o",
+                   J->NativeObject};
+    NewJob.Inputs = {J->ModuleID, J->Shard};
+    NewJob.Inputs.insert(NewJob.Inputs.end(), J->Imports.begin(),
+                         J->Imports.end());
+    NewJob.Outputs = {J->NativeObject};
+    F.Jobs.push_back(std::move(NewJob));
+  }
+  std::string Text, Why;
+  if (!dtlto::writeJobFile(F, Text, Why))
+    return backendError("failed to generate distributor JSON script: " + Path +
+                        ": " + Why);
+  Temps.add(Path, Opts.SaveTemps);
+  std::error_code EC;
+  raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
+  if (!EC) {
+    OS << Text;
+    OS.close();
+    EC = OS.error();
+  }
+  if (EC)
+    return backendError("failed to generate distributor JSON script: " + Path +
+                        ": " + EC.message());
+  return Error::success();
+}
+
+Error OutOfProcessThinBackend::addToLink(JobState &J) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> MB = MemoryBuffer::getFile(
+      J.NativeObject, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!MB)
+    return backendError("cannot open native object file: " + J.NativeObject +
+                        ": " + MB.getError().message() + " (job for module '" +
+                        J.ModuleID + "')");
+  std::string Why;
+  StringRef Bytes = (*MB)->getBuffer();
+  if (!checkNativeObject(Bytes.substr(0, 64), Bytes.size(), TT.str(), Why))
+    return backendError("invalid native object file: " + J.NativeObject + ": " +
+                        Why + " (job for module '" + J.ModuleID + "')");
+
+  AddStreamFn &Add = J.CacheAddStream ? J.CacheAddStream : AddStream;
+  Expected<std::unique_ptr<CachedFileStream>> Stream = Add(J.Task, J.ModuleID);
+  if (!Stream)
+    return Stream.takeError();
+  *(*Stream)->OS << Bytes;
+  return (*Stream)->commit();
+}
+
+Error OutOfProcessThinBackend::wait() {
+  scope_exit Cleanup([&] {
+    llvm::TimeTraceScope Scope("Remove DTLTO temporary files");
+    Temps.removeAll();
+  });
+  BackendThreadPool.wait();
+  if (Err)
+    return std::move(*Err);
+
+  std::vector<JobState *> ToRun;
+  for (JobState &J : Jobs)
+    if (J.Started && !J.Cached)
+      ToRun.push_back(&J);
+  if (ToRun.empty())
+    return Error::success();
+
+  SmallString<256> JobFilePath(OutputDir);
+  sys::path::append(JobFilePath,
+                    sys::path::stem(Opts.LinkerOutputFile) + "." + PID +
+                        ".dist-file.json");
+  std::string Path(JobFilePath);
+  if (Error E = writeJobFile(ToRun, Path))
+    return E;
+  if (Error E = runDistributor(Opts.Distributor, Opts.DistributorArgs, Path))
+    return E;
+  if (!Opts.SaveTemps)
+    Temps.remove(Path);
+
+  llvm::TimeTraceScope Scope("Add DTLTO files to the link");
+  for (JobState *J : ToRun) {
+    Temps.add(J->NativeObject, Opts.SaveTemps);
+    BackendThreadPool.async([this, J] {
+      if (Error E = addToLink(*J))
+        setError(std::move(E));
+    });
+  }
+  BackendThreadPool.wait();
+  if (Err)
+    return std::move(*Err);
+  return Error::success();
+}
+
+lto::ThinBackend dtlto::createOutOfProcessThinBackend(
+    ThreadPoolStrategy Parallelism, lto::IndexWriteCallback OnWrite,
+    bool ShouldEmitIndexFiles, bool ShouldEmitImportsFiles,
+    StringRef LinkerOutputFile, StringRef Distributor,
+    ArrayRef<StringRef> DistributorArgs, StringRef RemoteCompilerPath,
+    ArrayRef<StringRef> RemoteCompilerPrependArgs,
+    ArrayRef<StringRef> RemoteCompilerArgs, bool SaveTemps) {
+  auto Strings = [](ArrayRef<StringRef> A) {
+    return std::vector<std::string>(A.begin(), A.end());
+  };
+  Options Opts{ShouldEmitIndexFiles,
+               LinkerOutputFile.str(),
+               Distributor.str(),
+               Strings(DistributorArgs),
+               {RemoteCompilerPath.str(), Strings(RemoteCompilerPrependArgs),
+                Strings(RemoteCompilerArgs)},
+               SaveTemps};
+  auto Func =
+      [=](const lto::Config &Conf, ModuleSummaryIndex &CombinedIndex,
+          const DenseMap<StringRef, GVSummaryMapTy> &ModuleToDefinedGVSummaries,
+          AddStreamFn AddStream, FileCache Cache) {
+        return std::make_unique<OutOfProcessThinBackend>(
+            Conf, CombinedIndex, Parallelism, ModuleToDefinedGVSummaries,
+            std::move(AddStream), std::move(Cache), OnWrite,
+            ShouldEmitImportsFiles, Opts);
+      };
+  return lto::ThinBackend(Func, Parallelism);
+}

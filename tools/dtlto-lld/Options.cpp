@@ -1,0 +1,109 @@
+//===- Options.cpp - Design-era DTLTO option spellings --------------------===//
+//
+// Part of the dtlto project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Before DTLTO landed in LLVM 21, build scripts used `-mllvm
+// -thinlto-distributor-arg=`, `-mllvm -thinlto-remote-opt-tool-arg=` and
+// `--thinlto-remote-opt-tool=`. lld 22 would pass the -mllvm ones to LLVM's
+// option parser (which no longer knows them) and reject the last one; we
+// rewrite them to the 22 options before lld sees the command line.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Options.h"
+
+#include <string_view>
+
+using namespace dtlto;
+
+static bool consume(std::string_view &S, std::string_view Prefix) {
+  if (S.substr(0, Prefix.size()) != Prefix)
+    return false;
+  S.remove_prefix(Prefix.size());
+  return true;
+}
+
+// Map an -mllvm value such as "-thinlto-distributor-arg=x" to the 22 option
+// name (without dashes) and its value.
+static bool legacyMllvm(std::string_view V, std::string &Name,
+                        std::string &Value) {
+  if (!consume(V, "--"))
+    consume(V, "-");
+  static const std::pair<std::string_view, std::string_view> Map[] = {
+      {"thinlto-distributor-arg=", "thinlto-distributor-arg"},
+      {"thinlto-remote-opt-tool-arg=", "thinlto-remote-compiler-arg"},
+      {"thinlto-remote-compiler-arg=", "thinlto-remote-compiler-arg"},
+      {"thinlto-remote-opt-tool=", "thinlto-remote-compiler"},
+      {"thinlto-distributor=", "thinlto-distributor"},
+  };
+  for (auto &[Prefix, NewName] : Map)
+    if (consume(V, Prefix)) {
+      Name = NewName;
+      Value = std::string(V);
+      return true;
+    }
+  return false;
+}
+
+std::vector<std::string>
+dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
+  std::vector<std::string> Out;
+  auto Emit = [&](const std::string &Name, const std::string &Value) {
+    Out.push_back(COFF ? "/" + Name + ":" + Value : "--" + Name + "=" + Value);
+  };
+  std::string Name, Value;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    std::string_view A = Args[I];
+    if (I == 0) {
+      Out.push_back(Args[I]);
+      continue;
+    }
+    if (!COFF) {
+      std::string_view V = A;
+      // -mllvm X, -mllvm=X, --mllvm X, --mllvm=X.
+      if (consume(V, "-mllvm") || consume(V, "--mllvm")) {
+        if (V.empty() && I + 1 < Args.size() &&
+            legacyMllvm(Args[I + 1], Name, Value)) {
+          Emit(Name, Value);
+          ++I;
+          continue;
+        }
+        if (consume(V, "=") && legacyMllvm(V, Name, Value)) {
+          Emit(Name, Value);
+          continue;
+        }
+      }
+      V = A;
+      if (consume(V, "--thinlto-remote-opt-tool") ||
+          consume(V, "-thinlto-remote-opt-tool")) {
+        if (consume(V, "=")) {
+          Emit("thinlto-remote-compiler", std::string(V));
+          continue;
+        }
+        if (V.empty() && I + 1 < Args.size()) {
+          Emit("thinlto-remote-compiler", Args[++I]);
+          continue;
+        }
+      }
+    } else {
+      std::string_view V = A;
+      if ((consume(V, "/mllvm:") || consume(V, "-mllvm:")) &&
+          legacyMllvm(V, Name, Value)) {
+        Emit(Name, Value);
+        continue;
+      }
+      V = A;
+      if (consume(V, "/thinlto-remote-opt-tool:") ||
+          consume(V, "-thinlto-remote-opt-tool:")) {
+        Emit("thinlto-remote-compiler", std::string(V));
+        continue;
+      }
+    }
+    Out.push_back(Args[I]);
+  }
+  return Out;
+}

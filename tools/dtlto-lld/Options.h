@@ -1,0 +1,24 @@
+//===- Options.h - Design-era DTLTO option spellings ------------*- C++ -*-===//
+//
+// Part of the dtlto project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DTLTO_TOOLS_DTLTO_LLD_OPTIONS_H
+#define DTLTO_TOOLS_DTLTO_LLD_OPTIONS_H
+
+#include <string>
+#include <vector>
+
+namespace dtlto {
+
+/// Rewrite the spellings that pre-release DTLTO builds accepted into the ones
+/// lld 22 parses. \p COFF selects lld-link's syntax.
+std::vector<std::string> translateLegacyOptions(std::vector<std::string> Args,
+                                                bool COFF);
+
+} // namespace dtlto
+
+#endif

@@ -1,0 +1,49 @@
+//===- local.cpp - dtlto-local, the serial reference distributor ----------===//
+//
+// Part of the dtlto project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The simplest distributor that satisfies the contract, for tests: run each
+// job's command in order, stop at the first failure. Like upstream's
+// local.py it checks nothing else, so tests of the linker's own output
+// validation can use it. Usage: dtlto-local [ignored args...] <json>.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dtlto/JobFile.h"
+#include "dtlto/Spawn.h"
+
+#include <cstdio>
+#include <sys/wait.h>
+
+using namespace dtlto;
+
+int main(int Argc, char **Argv) {
+  if (Argc < 2) {
+    std::fprintf(stderr, "usage: dtlto-local [args...] <job-file.json>\n");
+    return 2;
+  }
+  JobFile F;
+  std::string Err;
+  if (!readJobFile(Argv[Argc - 1], F, Err)) {
+    std::fprintf(stderr, "dtlto-local: error: %s\n", Err.c_str());
+    return 2;
+  }
+  for (size_t I = 0; I < F.Jobs.size(); ++I) {
+    std::vector<std::string> Cmd = F.command(I);
+    pid_t Pid = spawnProcess(Cmd, -1, Err);
+    int Status = 0;
+    if (Pid < 0 || ::waitpid(Pid, &Status, 0) < 0 || !WIFEXITED(Status) ||
+        WEXITSTATUS(Status) != 0) {
+      std::fprintf(stderr, "dtlto-local: error: job %zu (module '%s') %s: %s\n",
+                   I, F.moduleOf(I).c_str(),
+                   Pid < 0 ? Err.c_str() : describeWaitStatus(Status).c_str(),
+                   shellCommand(Cmd).c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
