@@ -21,10 +21,19 @@ for var in ["HOME", "TMPDIR", "LANG", "LC_ALL"]:
         config.environment[var] = os.environ[var]
 
 config.substitutions.append(("%python", "/usr/bin/python3"))
-config.substitutions.append(("%clang", config.clang))
-config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
-config.substitutions.append(("%srcroot", config.dtlto_src_root))
-config.substitutions.append(("%bin", config.dtlto_tools_dir))
+config.substitutions.append(("%{clang}", config.clang))
+config.substitutions.append(("%{inputs}", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%{srcroot}", config.dtlto_src_root))
+config.substitutions.append(("%{bin}", config.dtlto_tools_dir))
+
+# Two ThinLTO modules, t1 importing from t2, and the dtlto-lto2 resolutions
+# that link them.
+config.substitutions.append(
+    ("%{make_t12}", "opt -thinlto-bc {0}/ir/t1.ll -o t1.bc && "
+     "opt -thinlto-bc {0}/ir/t2.ll -o t2.bc".format(
+         os.path.join(config.test_source_root, "Inputs"))))
+config.substitutions.append(
+    ("%{t12_res}", "-r=t1.bc,t1,px -r=t1.bc,t2, -r=t2.bc,t2,px"))
 
 for tool in ["ld.lld-22", "lld-link-22"]:
     if shutil.which(tool):

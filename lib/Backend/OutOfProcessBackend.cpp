@@ -68,6 +68,12 @@ Error backendError(const Twine &Msg) {
                            "DTLTO backend compilation: " + Msg);
 }
 
+Error fileError(StringRef What, StringRef Path, const JobState &J, Error E) {
+  return backendError("cannot write the " + What + " '" + Path +
+                      "' for module '" + J.ModuleID +
+                      "': " + toString(std::move(E)));
+}
+
 class OutOfProcessThinBackend : public lto::ThinBackendProc {
 public:
   OutOfProcessThinBackend(
@@ -185,19 +191,26 @@ void OutOfProcessThinBackend::prepareJob(
   if (Error E = lookUpCache(J, ImportList, ExportList, ResolvedODR))
     return setError(std::move(E));
 
+  // With --thinlto-emit-index-files the user also gets the index next to
+  // the module, as in-process ThinLTO writes it (LLVM 22 leaves 0 bytes).
+  std::string IndexFile = J.ModuleID + ".thinlto.bc";
   if (J.Cached) {
-    // No job, so no shard. User-requested side files are still written.
-    if (ShouldEmitImportsFiles) {
+    // No job, so no shard; user-requested side files are still written.
+    if (Opts.ShouldEmitIndexFiles) {
+      if (Error E = emitFiles(ImportList, J.ModuleID, J.ModuleID, IndexFile,
+                              std::nullopt))
+        return setError(fileError("index file", IndexFile, J, std::move(E)));
+    } else if (ShouldEmitImportsFiles) {
       ModuleToSummariesForIndexTy ModuleToSummaries;
       GVSummaryPtrSet DeclarationSummaries;
       gatherImportedSummariesForModule(J.ModuleID, ModuleToDefinedGVSummaries,
                                        ImportList, ModuleToSummaries,
                                        DeclarationSummaries);
-      if (Error E = EmitImportsFiles(J.ModuleID, J.ModuleID + ".imports",
+      std::string ImportsFile = J.ModuleID + ".imports";
+      if (Error E = EmitImportsFiles(J.ModuleID, ImportsFile,
                                      ModuleToSummaries))
-        return setError(backendError("cannot write imports file '" +
-                                     J.ModuleID +
-                                     ".imports': " + toString(std::move(E))));
+        return setError(
+            fileError("imports file", ImportsFile, J, std::move(E)));
     }
     if (OnWrite)
       OnWrite(J.ModuleID);
@@ -208,9 +221,11 @@ void OutOfProcessThinBackend::prepareJob(
   Temps.add(J.Shard, Opts.SaveTemps || Opts.ShouldEmitIndexFiles);
   if (Error E = emitFiles(ImportList, J.ModuleID, J.ModuleID, J.Shard,
                           J.Imports))
-    return setError(backendError("cannot write the index shard '" + J.Shard +
-                                 "' for module '" + J.ModuleID +
-                                 "': " + toString(std::move(E))));
+    return setError(fileError("index shard", J.Shard, J, std::move(E)));
+  if (Opts.ShouldEmitIndexFiles)
+    if (std::error_code EC = sys::fs::copy_file(J.Shard, IndexFile))
+      return setError(
+          fileError("index file", IndexFile, J, errorCodeToError(EC)));
   if (OnWrite)
     OnWrite(J.ModuleID);
 }
