@@ -61,6 +61,7 @@ struct JobState {
   std::string Shard;
   lto::ImportsFilesContainer Imports;
   AddStreamFn CacheAddStream;
+  std::unique_ptr<MemoryBuffer> Object; // Validated distributor output.
 };
 
 Error backendError(const Twine &Msg) {
@@ -127,7 +128,10 @@ private:
                         &ResolvedODR);
   Error writeJobFile(const std::vector<JobState *> &ToRun,
                      const std::string &Path);
+  Error loadObject(JobState &J);
   Error addToLink(JobState &J);
+  void forEachParallel(const std::vector<JobState *> &Js,
+                       Error (OutOfProcessThinBackend::*Fn)(JobState &));
   void setError(Error E) {
     std::lock_guard<std::mutex> L(ErrMu);
     if (Err)
@@ -293,7 +297,7 @@ Error OutOfProcessThinBackend::writeJobFile(const std::vector<JobState *> &ToRun
   return Error::success();
 }
 
-Error OutOfProcessThinBackend::addToLink(JobState &J) {
+Error OutOfProcessThinBackend::loadObject(JobState &J) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> MB = MemoryBuffer::getFile(
       J.NativeObject, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!MB)
@@ -305,13 +309,29 @@ Error OutOfProcessThinBackend::addToLink(JobState &J) {
   if (!checkNativeObject(Bytes.substr(0, 64), Bytes.size(), TT.str(), Why))
     return backendError("invalid native object file: " + J.NativeObject + ": " +
                         Why + " (job for module '" + J.ModuleID + "')");
+  J.Object = std::move(*MB);
+  return Error::success();
+}
 
+Error OutOfProcessThinBackend::addToLink(JobState &J) {
   AddStreamFn &Add = J.CacheAddStream ? J.CacheAddStream : AddStream;
   Expected<std::unique_ptr<CachedFileStream>> Stream = Add(J.Task, J.ModuleID);
   if (!Stream)
     return Stream.takeError();
-  *(*Stream)->OS << Bytes;
+  *(*Stream)->OS << J.Object->getBuffer();
+  J.Object.reset();
   return (*Stream)->commit();
+}
+
+void OutOfProcessThinBackend::forEachParallel(
+    const std::vector<JobState *> &Js,
+    Error (OutOfProcessThinBackend::*Fn)(JobState &)) {
+  for (JobState *J : Js)
+    BackendThreadPool.async([this, J, Fn] {
+      if (Error E = (this->*Fn)(*J))
+        setError(std::move(E));
+    });
+  BackendThreadPool.wait();
 }
 
 Error OutOfProcessThinBackend::wait() {
@@ -337,20 +357,21 @@ Error OutOfProcessThinBackend::wait() {
   std::string Path(JobFilePath);
   if (Error E = writeJobFile(ToRun, Path))
     return E;
+  // Registered before the distributor runs: whatever it leaves behind on
+  // failure or Ctrl-C is removed too.
+  for (JobState *J : ToRun)
+    Temps.add(J->NativeObject, Opts.SaveTemps);
   if (Error E = runDistributor(Opts.Distributor, Opts.DistributorArgs, Path))
     return E;
   if (!Opts.SaveTemps)
     Temps.remove(Path);
 
+  // Every object is checked before any reaches the link (or the cache), so
+  // a bad job never leaves a partial result behind.
   llvm::TimeTraceScope Scope("Add DTLTO files to the link");
-  for (JobState *J : ToRun) {
-    Temps.add(J->NativeObject, Opts.SaveTemps);
-    BackendThreadPool.async([this, J] {
-      if (Error E = addToLink(*J))
-        setError(std::move(E));
-    });
-  }
-  BackendThreadPool.wait();
+  forEachParallel(ToRun, &OutOfProcessThinBackend::loadObject);
+  if (!Err)
+    forEachParallel(ToRun, &OutOfProcessThinBackend::addToLink);
   if (Err)
     return std::move(*Err);
   return Error::success();
