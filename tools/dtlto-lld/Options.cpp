@@ -10,7 +10,9 @@
 // -thinlto-distributor-arg=`, `-mllvm -thinlto-remote-opt-tool-arg=` and
 // `--thinlto-remote-opt-tool=`. lld 22 would pass the -mllvm ones to LLVM's
 // option parser (which no longer knows them) and reject the last one; we
-// rewrite them to the 22 options before lld sees the command line.
+// rewrite them to the 22 options before lld sees the command line. We also
+// accept `--thinlto-distributor X` and `--thinlto-remote-compiler X`, which
+// lld 22 rejects although it takes the separate form of the -arg options.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +78,15 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
           Emit(Name, Value);
           continue;
         }
+      }
+      // lld 22 accepts only the joined form of these two; take the separate
+      // form as well, like every other lld option with a value.
+      if ((A == "--thinlto-distributor" || A == "-thinlto-distributor" ||
+           A == "--thinlto-remote-compiler" ||
+           A == "-thinlto-remote-compiler") &&
+          I + 1 < Args.size()) {
+        Emit(std::string(A.substr(A[1] == '-' ? 2 : 1)), Args[++I]);
+        continue;
       }
       V = A;
       if (consume(V, "--thinlto-remote-opt-tool") ||
