@@ -3,7 +3,8 @@
 # ThinLTO: C and C++ modules, four of them in the archive libutil.a.
 #   utils/build-sample.sh OUTDIR dtlto [DISTRIBUTOR]   link through our ld.lld
 #   utils/build-sample.sh OUTDIR inprocess              Debian's ld.lld-22
-# Prints the link command; the program is OUTDIR/app.
+# Extra link flags may be given in LDFLAGS. Prints the link command; the
+# program is OUTDIR/app.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 mode=$2 dist=${3:-$root/build/bin/dtlto-dist}
@@ -21,10 +22,10 @@ objs=(main.o shapes.o stats.o registry.o global.o vec.o hash.o strutil.o)
 case $mode in
 dtlto)
   cmd=("$clang" --driver-mode=g++ -flto=thin -fthinlto-distributor="$dist"
-       --ld-path="$root/build/bin/ld.lld" "${objs[@]}" libutil.a -o app) ;;
+       --ld-path="$root/build/bin/ld.lld" ${LDFLAGS:-} "${objs[@]}" libutil.a -o app) ;;
 inprocess)
   cmd=("$clang" --driver-mode=g++ -flto=thin -fuse-ld=lld
-       --ld-path=/usr/bin/ld.lld-22 "${objs[@]}" libutil.a -o app) ;;
+       --ld-path=/usr/bin/ld.lld-22 ${LDFLAGS:-} "${objs[@]}" libutil.a -o app) ;;
 *) echo "unknown mode '$mode'" >&2; exit 2 ;;
 esac
 echo "${cmd[*]}"

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages=(llvm-22-dev liblld-22-dev lld-22 clang-22 llvm-22-tools cmake
-          ninja-build python3 zlib1g-dev libzstd-dev)
+          ninja-build python3 zlib1g-dev libzstd-dev make)
 
 setup() {
   local missing=()
