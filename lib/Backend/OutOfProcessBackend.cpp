@@ -26,6 +26,7 @@
 
 #include "Distributor.h"
 #include "RemoteCommand.h"
+#include "ShardRepair.h"
 #include "TempFiles.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -128,6 +129,7 @@ private:
                         &ResolvedODR);
   Error writeJobFile(const std::vector<JobState *> &ToRun,
                      const std::string &Path);
+  Error repairShard(JobState &J);
   Error loadObject(JobState &J);
   Error addToLink(JobState &J);
   void forEachParallel(const std::vector<JobState *> &Js,
@@ -226,12 +228,23 @@ void OutOfProcessThinBackend::prepareJob(
   if (Error E = emitFiles(ImportList, J.ModuleID, J.ModuleID, J.Shard,
                           J.Imports))
     return setError(fileError("index shard", J.Shard, J, std::move(E)));
+  if (Error E = repairShard(J))
+    return setError(backendError(toString(std::move(E)) + " (job for module '" +
+                                 J.ModuleID + "')"));
   if (Opts.ShouldEmitIndexFiles)
     if (std::error_code EC = sys::fs::copy_file(J.Shard, IndexFile))
       return setError(
           fileError("index file", IndexFile, J, errorCodeToError(EC)));
   if (OnWrite)
     OnWrite(J.ModuleID);
+}
+
+Error OutOfProcessThinBackend::repairShard(JobState &J) {
+  std::vector<std::string> Modules = {J.ModuleID};
+  Modules.insert(Modules.end(), J.Imports.begin(), J.Imports.end());
+  if (none_of(Modules, [](const std::string &M) { return hasNonASCII(M); }))
+    return Error::success();
+  return repairModulePaths(J.Shard, Modules, CombinedIndex);
 }
 
 Error OutOfProcessThinBackend::lookUpCache(
