@@ -183,9 +183,18 @@ Error OutOfProcessThinBackend::start(
 
   // The maps are owned by LTO::runThinLTO and outlive wait().
   BackendThreadPool.async([this, &J, &ImportList, &ExportList, &ResolvedODR] {
-    llvm::TimeTraceScope Scope(
-        "Emit individual index and check cache for DTLTO", J.ModuleID);
-    prepareJob(J, ImportList, ExportList, ResolvedODR);
+    // Pool threads have no profiler of their own; give each task one.
+    if (Conf.TimeTraceEnabled)
+      timeTraceProfilerInitialize(
+          Conf.TimeTraceGranularity,
+          "Emit individual index and check cache for DTLTO");
+    {
+      llvm::TimeTraceScope Scope(
+          "Emit individual index and check cache for DTLTO", J.ModuleID);
+      prepareJob(J, ImportList, ExportList, ResolvedODR);
+    }
+    if (Conf.TimeTraceEnabled)
+      timeTraceProfilerFinishThread();
   });
   return Error::success();
 }
