@@ -39,8 +39,7 @@ Error dtlto::runDistributor(const std::string &Distributor,
   if (!sys::path::has_parent_path(Distributor)) {
     ErrorOr<std::string> Found = sys::findProgramByName(Distributor);
     if (!Found)
-      return failure("cannot find distributor '" + Distributor +
-                     "' in PATH.");
+      return failure("cannot find distributor '" + Distributor + "' in PATH.");
     Program = *Found;
   }
   SmallVector<StringRef, 8> Argv;

@@ -108,12 +108,12 @@ public:
   // Job files list jobs in task (input) order, as LLVM 22 does.
   bool isSensitiveToInputOrder() override { return true; }
 
-  Error start(unsigned Task, BitcodeModule BM,
-              const FunctionImporter::ImportMapTy &ImportList,
-              const FunctionImporter::ExportSetTy &ExportList,
-              const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes>
-                  &ResolvedODR,
-              MapVector<StringRef, BitcodeModule> &ModuleMap) override;
+  Error start(
+      unsigned Task, BitcodeModule BM,
+      const FunctionImporter::ImportMapTy &ImportList,
+      const FunctionImporter::ExportSetTy &ExportList,
+      const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes> &ResolvedODR,
+      MapVector<StringRef, BitcodeModule> &ModuleMap) override;
 
   Error wait() override;
 
@@ -176,8 +176,8 @@ Error OutOfProcessThinBackend::start(
   J.Task = Task;
   J.ModuleID = BM.getModuleIdentifier().str();
   SmallString<256> Obj(OutputDir);
-  sys::path::append(Obj, sys::path::stem(J.ModuleID) + "." + Twine(Task) +
-                             "." + PID + ".native.o");
+  sys::path::append(Obj, sys::path::stem(J.ModuleID) + "." + Twine(Task) + "." +
+                             PID + ".native.o");
   J.NativeObject = std::string(Obj);
   J.Shard = J.NativeObject + ".thinlto.bc";
 
@@ -222,8 +222,8 @@ void OutOfProcessThinBackend::prepareJob(
                                        ImportList, ModuleToSummaries,
                                        DeclarationSummaries);
       std::string ImportsFile = J.ModuleID + ".imports";
-      if (Error E = EmitImportsFiles(J.ModuleID, ImportsFile,
-                                     ModuleToSummaries))
+      if (Error E =
+              EmitImportsFiles(J.ModuleID, ImportsFile, ModuleToSummaries))
         return setError(
             fileError("imports file", ImportsFile, J, std::move(E)));
     }
@@ -234,8 +234,8 @@ void OutOfProcessThinBackend::prepareJob(
 
   llvm::TimeTraceScope Scope("Emit individual index for DTLTO", J.ModuleID);
   Temps.add(J.Shard, Opts.SaveTemps || Opts.ShouldEmitIndexFiles);
-  if (Error E = emitFiles(ImportList, J.ModuleID, J.ModuleID, J.Shard,
-                          J.Imports))
+  if (Error E =
+          emitFiles(ImportList, J.ModuleID, J.ModuleID, J.Shard, J.Imports))
     return setError(fileError("index shard", J.Shard, J, std::move(E)));
   if (Error E = repairShard(J))
     return setError(backendError(toString(std::move(E)) + " (job for module '" +
@@ -284,8 +284,8 @@ Error OutOfProcessThinBackend::lookUpCache(
   return Error::success();
 }
 
-Error OutOfProcessThinBackend::writeJobFile(const std::vector<JobState *> &ToRun,
-                                            const std::string &Path) {
+Error OutOfProcessThinBackend::writeJobFile(
+    const std::vector<JobState *> &ToRun, const std::string &Path) {
   llvm::TimeTraceScope Scope("Emit DTLTO JSON");
   JobFile F;
   F.LinkerOutput = Opts.LinkerOutputFile;
@@ -373,9 +373,8 @@ Error OutOfProcessThinBackend::wait() {
     return Error::success();
 
   SmallString<256> JobFilePath(OutputDir);
-  sys::path::append(JobFilePath,
-                    sys::path::stem(Opts.LinkerOutputFile) + "." + PID +
-                        ".dist-file.json");
+  sys::path::append(JobFilePath, sys::path::stem(Opts.LinkerOutputFile) + "." +
+                                     PID + ".dist-file.json");
   std::string Path(JobFilePath);
   if (Error E = writeJobFile(ToRun, Path))
     return E;

@@ -1,4 +1,5 @@
-//===- RemoteCommand.h - Translate lto::Config to compiler flags -*- C++ -*-===//
+//===- RemoteCommand.h - Translate lto::Config to compiler flags -*- C++
+//-*-===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.

@@ -154,7 +154,8 @@ Error fail(StringRef Shard, const Twine &Why) {
 } // namespace
 
 bool dtlto::hasNonASCII(StringRef S) {
-  return any_of(S, [](char C) { return static_cast<unsigned char>(C) >= 0x80; });
+  return any_of(S,
+                [](char C) { return static_cast<unsigned char>(C) >= 0x80; });
 }
 
 Error dtlto::repairModulePaths(StringRef ShardPath,
@@ -226,8 +227,8 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
       }
       uint64_t Enc = BB.read(3);
       if (Enc == 1 || Enc == 2)
-        A.push_back({Enc == 1 ? AbbrevOp::Fixed : AbbrevOp::VBR,
-                     BB.readVBR(5)});
+        A.push_back(
+            {Enc == 1 ? AbbrevOp::Fixed : AbbrevOp::VBR, BB.readVBR(5)});
       else if (Enc == 3)
         A.push_back({AbbrevOp::Array, 0});
       else if (Enc == 4)
@@ -268,8 +269,8 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
     std::vector<uint64_t> Values = {bitc::MST_CODE_ENTRY, ModuleId++};
     for (char C : Path)
       Values.push_back(static_cast<unsigned char>(C));
-    if (!writeRecord(BB, Width, Id, Abbrevs[Id - bitc::FIRST_APPLICATION_ABBREV],
-                     Values))
+    if (!writeRecord(BB, Width, Id,
+                     Abbrevs[Id - bitc::FIRST_APPLICATION_ABBREV], Values))
       return fail(ShardPath, "cannot encode the path '" + Path + "'");
     const ModuleHash &H = CombinedIndex.getModuleHash(Path);
     if (all_of(H, [](uint32_t W) { return W == 0; }))

@@ -125,8 +125,9 @@ static void writeArray(std::string &Out, const std::vector<std::string> &A) {
 static bool checkUTF8(const std::vector<std::string> &A, std::string &Err) {
   for (const std::string &S : A)
     if (!isValidUTF8(S)) {
-      Err = "'" + S + "' is not valid UTF-8 and cannot be written to a JSON "
-                      "job file";
+      Err = "'" + S +
+            "' is not valid UTF-8 and cannot be written to a JSON "
+            "job file";
       return false;
     }
   return true;
@@ -526,10 +527,9 @@ bool dtlto::parseJobFile(std::string_view Text, std::string_view Name,
     }
     if (OK) {
       Out.LinkerOutput = member(C, "linker_output").Str;
-      OK = stringList(member(C, "args"), "common.args", 1, Out.CommonArgs,
-                      E) &&
-           stringList(member(C, "inputs"), "common.inputs", 0,
-                      Out.CommonInputs, E);
+      OK = stringList(member(C, "args"), "common.args", 1, Out.CommonArgs, E) &&
+           stringList(member(C, "inputs"), "common.inputs", 0, Out.CommonInputs,
+                      E);
     }
   }
   if (OK) {

@@ -58,20 +58,20 @@ Expectation expectationFor(std::string_view Triple) {
     unsigned COFF;
   };
   static const Row Rows[] = {
-      {"x86_64", 62, 2, false, 0x8664},  {"amd64", 62, 2, false, 0x8664},
-      {"i386", 3, 1, false, 0x14c},      {"i486", 3, 1, false, 0x14c},
-      {"i586", 3, 1, false, 0x14c},      {"i686", 3, 1, false, 0x14c},
-      {"aarch64_be", 183, 2, true, 0},   {"aarch64", 183, 2, false, 0xaa64},
-      {"arm64", 183, 2, false, 0xaa64},  {"armeb", 40, 1, true, 0},
-      {"arm", 40, 1, false, 0x1c4},      {"thumb", 40, 1, false, 0x1c4},
-      {"riscv64", 243, 2, false, 0},     {"riscv32", 243, 1, false, 0},
-      {"powerpc64le", 21, 2, false, 0},  {"powerpc64", 21, 2, true, 0},
-      {"ppc64le", 21, 2, false, 0},      {"ppc64", 21, 2, true, 0},
-      {"s390x", 22, 2, true, 0},         {"loongarch64", 258, 2, false, 0},
-      {"sparcv9", 43, 2, true, 0},       {"mips64el", 8, 2, false, 0},
-      {"mips64", 8, 2, true, 0},         {"mipsel", 8, 1, false, 0},
-      {"mips", 8, 1, true, 0},           {"hexagon", 164, 1, false, 0},
-      {"bpfel", 247, 2, false, 0},       {"bpfeb", 247, 2, true, 0},
+      {"x86_64", 62, 2, false, 0x8664}, {"amd64", 62, 2, false, 0x8664},
+      {"i386", 3, 1, false, 0x14c},     {"i486", 3, 1, false, 0x14c},
+      {"i586", 3, 1, false, 0x14c},     {"i686", 3, 1, false, 0x14c},
+      {"aarch64_be", 183, 2, true, 0},  {"aarch64", 183, 2, false, 0xaa64},
+      {"arm64", 183, 2, false, 0xaa64}, {"armeb", 40, 1, true, 0},
+      {"arm", 40, 1, false, 0x1c4},     {"thumb", 40, 1, false, 0x1c4},
+      {"riscv64", 243, 2, false, 0},    {"riscv32", 243, 1, false, 0},
+      {"powerpc64le", 21, 2, false, 0}, {"powerpc64", 21, 2, true, 0},
+      {"ppc64le", 21, 2, false, 0},     {"ppc64", 21, 2, true, 0},
+      {"s390x", 22, 2, true, 0},        {"loongarch64", 258, 2, false, 0},
+      {"sparcv9", 43, 2, true, 0},      {"mips64el", 8, 2, false, 0},
+      {"mips64", 8, 2, true, 0},        {"mipsel", 8, 1, false, 0},
+      {"mips", 8, 1, true, 0},          {"hexagon", 164, 1, false, 0},
+      {"bpfel", 247, 2, false, 0},      {"bpfeb", 247, 2, true, 0},
   };
   for (const Row &R : Rows)
     if (startsWith(Arch, R.Prefix)) {
@@ -107,7 +107,8 @@ bool checkELF(std::string_view B, uint64_t Size, const Expectation &E,
     return false;
   }
   unsigned Machine = readUInt(B, 18, 2, BE);
-  if ((E.ELFClass && E.ELFClass != Class) || (E.ELFClass && E.BigEndian != BE) ||
+  if ((E.ELFClass && E.ELFClass != Class) ||
+      (E.ELFClass && E.BigEndian != BE) ||
       (E.ELFMachine && E.ELFMachine != Machine)) {
     Why = "wrong architecture: ELF machine " + std::to_string(Machine) +
           (Class == 2 ? ", 64-bit" : ", 32-bit") +
@@ -138,11 +139,13 @@ bool checkCOFF(std::string_view B, uint64_t Size, const Expectation &E,
   }
   unsigned Machine = readUInt(B, Big ? 6 : 0, 2, false);
   if (E.COFFMachine && Machine != E.COFFMachine) {
-    Why = "wrong architecture: COFF machine 0x" + [&] {
-      char Buf[8];
-      std::snprintf(Buf, sizeof(Buf), "%x", Machine);
-      return std::string(Buf);
-    }() + " does not match target '" + E.Arch + "'";
+    Why = "wrong architecture: COFF machine 0x" +
+          [&] {
+            char Buf[8];
+            std::snprintf(Buf, sizeof(Buf), "%x", Machine);
+            return std::string(Buf);
+          }() +
+          " does not match target '" + E.Arch + "'";
     return false;
   }
   uint64_t SymPtr = readUInt(B, Big ? 44 : 8, 4, false);
@@ -172,11 +175,11 @@ bool dtlto::checkNativeObject(std::string_view B, uint64_t Size,
   }
   Expectation E = expectationFor(Triple);
   bool IsELF = B.size() >= 4 && B.substr(0, 4) == "\x7f"
-                                                   "ELF";
+                                                  "ELF";
   bool IsBigCOFF = B.size() >= 4 && readUInt(B, 0, 2, false) == 0 &&
                    readUInt(B, 2, 2, false) == 0xffff;
-  bool IsCOFF = IsBigCOFF ||
-                (B.size() >= 2 && isCOFFMachine(readUInt(B, 0, 2, false)));
+  bool IsCOFF =
+      IsBigCOFF || (B.size() >= 2 && isCOFFMachine(readUInt(B, 0, 2, false)));
   if (B.size() >= 4 && B.substr(0, 4) == "BC\xc0\xde") {
     Why = "the file is LLVM bitcode, not a native object";
     return false;

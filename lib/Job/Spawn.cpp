@@ -43,7 +43,8 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
   sigfillset(&All);
   posix_spawnattr_setsigmask(&Attr, &Empty);
   posix_spawnattr_setsigdefault(&Attr, &All);
-  posix_spawnattr_setflags(&Attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&Attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   pid_t Pid;
   int RC = posix_spawnp(&Pid, CArgv[0], &FA, &Attr, CArgv.data(), environ);

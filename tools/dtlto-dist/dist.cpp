@@ -75,8 +75,8 @@ static std::string readAll(int Fd) {
 
 static int tempFd() {
   const char *Dir = std::getenv("TMPDIR");
-  std::string Templ = std::string(Dir && *Dir ? Dir : "/tmp") +
-                      "/dtlto-dist-XXXXXX";
+  std::string Templ =
+      std::string(Dir && *Dir ? Dir : "/tmp") + "/dtlto-dist-XXXXXX";
   int Fd = ::mkstemp(Templ.data());
   if (Fd >= 0)
     ::unlink(Templ.c_str());

@@ -93,8 +93,8 @@ int main(int Argc, const char **Argv) {
   for (const std::string &S : Storage)
     NewArgs.push_back(S.c_str());
 
-  lld::Result R =
-      lld::lldMain(NewArgs, outs(), errs(),
-                   {{lld::Gnu, &lld::elf::link}, {lld::WinLink, &lld::coff::link}});
+  lld::Result R = lld::lldMain(
+      NewArgs, outs(), errs(),
+      {{lld::Gnu, &lld::elf::link}, {lld::WinLink, &lld::coff::link}});
   return R.retCode;
 }

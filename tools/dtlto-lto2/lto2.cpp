@@ -52,8 +52,7 @@ static cl::opt<char> OptLevel("O", cl::Prefix, cl::init('2'),
 static cl::opt<char> CGOptLevel("cg-opt-level", cl::init('2'),
                                 cl::desc("Codegen optimization level"));
 static cl::opt<std::string> CacheDir("cache-dir", cl::desc("Cache directory"));
-static cl::opt<bool> SaveTemps("save-temps",
-                               cl::desc("Save temporary files"));
+static cl::opt<bool> SaveTemps("save-temps", cl::desc("Save temporary files"));
 static cl::opt<bool> EmitIndexes("thinlto-emit-indexes",
                                  cl::desc("Write the index files"));
 static cl::opt<bool> EmitImports("thinlto-emit-imports",
@@ -72,9 +71,9 @@ static cl::opt<std::string>
 static cl::list<std::string>
     DistributorArgs("dtlto-distributor-arg", cl::CommaSeparated,
                     cl::desc("Argument for the distributor"));
-static cl::alias DistributorArgsOld("thinlto-distributor-arg",
-                                    cl::aliasopt(DistributorArgs),
-                                    cl::desc("Alias for -dtlto-distributor-arg"));
+static cl::alias
+    DistributorArgsOld("thinlto-distributor-arg", cl::aliasopt(DistributorArgs),
+                       cl::desc("Alias for -dtlto-distributor-arg"));
 static cl::opt<std::string> Compiler("dtlto-compiler",
                                      cl::desc("Remote compiler for the jobs"));
 static cl::alias CompilerOld("dtlto-remote-opt-tool", cl::aliasopt(Compiler),
@@ -123,7 +122,8 @@ static int run(int Argc, char **Argv) {
   };
 
   // file -> symbol -> resolutions, consumed as symbols are seen.
-  std::map<std::pair<std::string, std::string>, std::list<lto::SymbolResolution>>
+  std::map<std::pair<std::string, std::string>,
+           std::list<lto::SymbolResolution>>
       ResMap;
   for (const std::string &R : Resolutions) {
     StringRef Rest = R, File, Sym, Flags;
@@ -159,8 +159,7 @@ static int run(int Argc, char **Argv) {
     Conf.RelocModel = *RM;
   Conf.CodeModel = codegen::getExplicitCodeModel();
   Conf.OptLevel = Level(OptLevel, "-O");
-  Conf.CGOptLevel =
-      *CodeGenOpt::getLevel(Level(CGOptLevel, "-cg-opt-level"));
+  Conf.CGOptLevel = *CodeGenOpt::getLevel(Level(CGOptLevel, "-cg-opt-level"));
   Conf.SampleProfile = SampleProfile;
   Conf.PGOWarnMismatch = PGOWarnMismatch;
   Conf.DiagHandler = [](const DiagnosticInfo &DI) {

@@ -10,9 +10,9 @@ struct Shape {
   virtual std::string name() const = 0;
 };
 std::vector<std::unique_ptr<Shape>> makeShapes(int n);
-std::string upperWords(const std::string &s);   // text.cpp (in libutil.a)
-double mean(const std::vector<double> &v);      // stats.cpp
-double stddev(const std::vector<double> &v);    // stats.cpp
-void registerName(const std::string &n);        // registry.cpp
-std::string registrySummary();                  // registry.cpp
+std::string upperWords(const std::string &s); // text.cpp (in libutil.a)
+double mean(const std::vector<double> &v);    // stats.cpp
+double stddev(const std::vector<double> &v);  // stats.cpp
+void registerName(const std::string &n);      // registry.cpp
+std::string registrySummary();                // registry.cpp
 #endif
