@@ -62,6 +62,11 @@ bool parseJobFile(std::string_view Text, std::string_view Name, JobFile &Out,
 /// Read and parse the file at \p Path.
 bool readJobFile(const std::string &Path, JobFile &Out, std::string &Err);
 
+/// For distributors: read the job file named by the last of \p Argc
+/// arguments (the DTLTO contract). On a usage or job-file error, prints
+/// "<Tool>: error: ..." (or a usage line) to stderr and returns false.
+bool readJobFileArg(int Argc, char **Argv, const char *Tool, JobFile &Out);
+
 /// Append \p S to \p Out as a JSON string, escaped as llvm::json does.
 void appendJSONString(std::string &Out, std::string_view S);
 

@@ -17,6 +17,7 @@
 #include "dtlto/Spawn.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -564,4 +565,17 @@ bool dtlto::readJobFile(const std::string &Path, JobFile &Out,
     return false;
   }
   return parseJobFile(Text, Path, Out, Err);
+}
+
+bool dtlto::readJobFileArg(int Argc, char **Argv, const char *Tool,
+                           JobFile &Out) {
+  if (Argc < 2) {
+    std::fprintf(stderr, "usage: %s [args...] <job-file.json>\n", Tool);
+    return false;
+  }
+  std::string Err;
+  if (readJobFile(Argv[Argc - 1], Out, Err))
+    return true;
+  std::fprintf(stderr, "%s: error: %s\n", Tool, Err.c_str());
+  return false;
 }

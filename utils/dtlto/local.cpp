@@ -22,16 +22,10 @@
 using namespace dtlto;
 
 int main(int Argc, char **Argv) {
-  if (Argc < 2) {
-    std::fprintf(stderr, "usage: dtlto-local [args...] <job-file.json>\n");
-    return 2;
-  }
   JobFile F;
-  std::string Err;
-  if (!readJobFile(Argv[Argc - 1], F, Err)) {
-    std::fprintf(stderr, "dtlto-local: error: %s\n", Err.c_str());
+  if (!readJobFileArg(Argc, Argv, "dtlto-local", F))
     return 2;
-  }
+  std::string Err;
   for (size_t I = 0; I < F.Jobs.size(); ++I) {
     std::vector<std::string> Cmd = F.command(I);
     pid_t Pid = spawnProcess(Cmd, -1, Err);

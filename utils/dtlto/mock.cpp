@@ -24,16 +24,9 @@
 using namespace dtlto;
 
 int main(int Argc, char **Argv) {
-  if (Argc < 2) {
-    std::fprintf(stderr, "usage: dtlto-mock <file>... <job-file.json>\n");
-    return 2;
-  }
   JobFile F;
-  std::string Err;
-  if (!readJobFile(Argv[Argc - 1], F, Err)) {
-    std::fprintf(stderr, "dtlto-mock: error: %s\n", Err.c_str());
+  if (!readJobFileArg(Argc, Argv, "dtlto-mock", F))
     return 2;
-  }
   size_t NumFiles = Argc - 2;
   if (NumFiles < F.Jobs.size()) {
     std::fprintf(stderr,

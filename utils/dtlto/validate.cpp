@@ -33,16 +33,9 @@ static void printList(const char *Indent, const char *Key,
 }
 
 int main(int Argc, char **Argv) {
-  if (Argc < 2) {
-    std::fprintf(stderr, "usage: dtlto-validate [args...] <job-file.json>\n");
-    return 2;
-  }
   JobFile F;
-  std::string Err;
-  if (!readJobFile(Argv[Argc - 1], F, Err)) {
-    std::fprintf(stderr, "dtlto-validate: error: %s\n", Err.c_str());
-    return 1;
-  }
+  if (!readJobFileArg(Argc, Argv, "dtlto-validate", F))
+    return 2;
   for (size_t I = 0; I < F.Jobs.size(); ++I)
     if (F.Jobs[I].Inputs.size() < 2) {
       std::fprintf(stderr,
