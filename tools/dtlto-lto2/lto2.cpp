@@ -115,6 +115,9 @@ static int run(int Argc, char **Argv) {
   cl::ParseCommandLineOptions(Argc, Argv, "DTLTO resolution-based LTO driver");
   if (DTLTOFlag && Distributor.empty())
     fail("-dtlto needs -dtlto-distributor=<program>");
+  if (!Distributor.empty() && Compiler.empty())
+    fail("-dtlto-distributor needs -dtlto-compiler=<path to clang>, the "
+         "compiler that runs the backend jobs");
   auto Level = [](char C, const char *Name) {
     if (C < '0' || C > '3')
       fail(Twine("invalid ") + Name + " '" + Twine(C) + "'; expected 0-3");
