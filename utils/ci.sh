@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-packages=(llvm-22-dev liblld-22-dev lld-22 clang-22 llvm-22-tools cmake
+packages=(llvm-22-dev liblld-22-dev lld-22 clang-22 llvm-22-tools libclang-cpp22-dev cmake
           ninja-build python3 zlib1g-dev libzstd-dev make)
 
 setup() {

@@ -92,8 +92,9 @@ static int compile(const std::vector<std::string> &Args) {
   DiagnosticsEngine DriverDiags(new DiagnosticIDs(), DriverDiagOpts,
                                 DriverClient);
   clang::driver::Driver TheDriver(ClangPath, sys::getDefaultTargetTriple(),
-                           DriverDiags);
-  std::unique_ptr<clang::driver::Compilation> C(TheDriver.BuildCompilation(Argv));
+                                  DriverDiags);
+  std::unique_ptr<clang::driver::Compilation> C(
+      TheDriver.BuildCompilation(Argv));
   if (!C || C->containsError())
     return 1;
   const clang::driver::JobList &Jobs = C->getJobs();

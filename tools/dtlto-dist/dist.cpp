@@ -7,15 +7,23 @@
 //===----------------------------------------------------------------------===//
 //
 // Runs the jobs of an upstream-schema job file on this machine, N at a time,
-// longest first (cost = bytes of the module and everything it imports). A job
-// fails if it exits non-zero or by a signal, if clang reports "Error running
-// ThinLTO backend" (clang 22 then exits 0 with an empty object), or if its
-// output is missing, empty or not an object for the target. A failing job's
-// stderr is printed with its command; its outputs are removed. Ctrl-C stops
-// every child and removes the outputs of unfinished jobs.
+// longest first (cost = bytes of the module and everything it imports).
+//
+// When the remote compiler is the clang 22 that dtlto-codegen was built
+// against, jobs go to N persistent dtlto-codegen servers instead of N new
+// clang processes per job: the objects are the same bytes, without paying
+// clang's start-up per job. A server that dies takes no job with it: its
+// job runs again on a new server.
+//
+// A job fails if it exits non-zero or by a signal, if clang reports "Error
+// running ThinLTO backend" (clang 22 then exits 0 with an empty object), if
+// it runs past --timeout, or if its output is missing, empty or not an
+// object for the target. A failing job's stderr is printed with its
+// command; its outputs are removed. Ctrl-C stops every child and removes the
+// outputs of unfinished jobs.
 //
 // Exit status: 0 all jobs succeeded, 1 a job failed, 2 usage or job-file
-// error, 130/143 interrupted.
+// error, 128+N interrupted by signal N.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,11 +33,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
+#include <deque>
+#include <fcntl.h>
+#include <poll.h>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,32 +50,41 @@
 
 using namespace dtlto;
 
-static volatile sig_atomic_t Interrupted = 0;
-static void onSignal(int Sig) { Interrupted = Sig; }
+namespace {
 
-static const char *Prog = "dtlto-dist";
+const char *Prog = "dtlto-dist";
 
-static void usage() {
-  std::fprintf(stderr,
-               "usage: %s [-j N] [other args ignored] <job-file.json>\n"
-               "Runs the backend jobs of a DTLTO job file in parallel on "
-               "this machine.\n",
-               Prog);
+volatile sig_atomic_t Interrupted = 0;
+int ChildPipe[2] = {-1, -1}; // SIGCHLD wakes poll() through this pipe.
+
+void onSignal(int Sig) { Interrupted = Sig; }
+void onChild(int) {
+  int Saved = errno;
+  char C = 0;
+  (void)!::write(ChildPipe[1], &C, 1);
+  errno = Saved;
 }
 
-static unsigned long long fileSize(const std::string &Path) {
+struct Options {
+  unsigned Jobs = std::max(1u, std::thread::hardware_concurrency());
+  unsigned Retries = 0;
+  double Timeout = 0; // Seconds; 0: none.
+  bool UseWorker = true;
+  bool Verbose = false;
+  std::string JobPath;
+};
+
+double now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+unsigned long long fileSize(const std::string &Path) {
   struct stat St;
   return ::stat(Path.c_str(), &St) == 0 ? St.st_size : 0;
 }
 
-namespace {
-struct Running {
-  size_t Job;
-  int ErrFd;
-};
-} // namespace
-
-static std::string readAll(int Fd) {
+std::string readAll(int Fd) {
   std::string Out;
   ::lseek(Fd, 0, SEEK_SET);
   char Buf[4096];
@@ -73,7 +94,7 @@ static std::string readAll(int Fd) {
   return Out;
 }
 
-static int tempFd() {
+int tempFd() {
   const char *Dir = std::getenv("TMPDIR");
   std::string Templ =
       std::string(Dir && *Dir ? Dir : "/tmp") + "/dtlto-dist-XXXXXX";
@@ -83,54 +104,282 @@ static int tempFd() {
   return Fd;
 }
 
-static void removeOutputs(const Job &J) {
-  for (const std::string &O : J.Outputs)
-    ::unlink(O.c_str());
+std::string realPath(const std::string &P) {
+  char Buf[PATH_MAX];
+  return ::realpath(P.c_str(), Buf) ? std::string(Buf) : std::string();
 }
 
-int main(int Argc, char **Argv) {
-  unsigned Jobs = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::string> Args(Argv + 1, Argv + Argc);
-  if (Args.empty()) {
-    usage();
-    return 2;
+std::string selfDir() {
+  std::string Self = realPath("/proc/self/exe");
+  return Self.substr(0, Self.rfind('/'));
+}
+
+/// A running job: either a child process of its own, or a request to a
+/// dtlto-codegen server.
+struct Slot {
+  pid_t Pid = -1;
+  bool IsServer = false;
+  int ErrFd = -1;         // Own process: its captured stderr.
+  int To = -1, From = -1; // Server: request and reply pipes.
+  std::string Reply;      // Server: reply bytes read so far.
+  long Job = -1;          // -1: idle (servers only).
+  double Start = 0;
+};
+
+class Distributor {
+public:
+  Distributor(const JobFile &F, const Options &O) : F(F), O(O) {
+    Triple = targetFromArgs(F.CommonArgs);
+    Attempts.assign(F.Jobs.size(), 0);
   }
-  // The job file is always the last argument (the DTLTO contract).
-  std::string JobPath = Args.back();
-  Args.pop_back();
-  for (size_t I = 0; I < Args.size(); ++I) {
-    std::string A = Args[I], V;
-    if (A == "-j" && I + 1 < Args.size())
-      V = Args[++I];
-    else if (A.rfind("--jobs=", 0) == 0)
-      V = A.substr(7);
-    else if (A.rfind("-j", 0) == 0 && A.size() > 2)
-      V = A.substr(2);
-    else if (A == "-h" || A == "--help") {
-      usage();
-      return 0;
-    } else {
-      std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog, A.c_str());
-      usage();
-      return 2;
-    }
-    char *End;
-    unsigned long N = std::strtoul(V.c_str(), &End, 10);
-    if (V.empty() || *End || N == 0 || N > 4096) {
-      std::fprintf(stderr, "%s: error: invalid job count '%s'\n", Prog,
-                   V.c_str());
-      return 2;
-    }
-    Jobs = N;
+  int run();
+
+private:
+  void startJob(size_t I);
+  bool startServer(Slot &S);
+  void sendToServer(Slot &S, size_t I);
+  void finishJob(Slot &S, bool Exited0, const std::string &How,
+                 const std::string &Stderr);
+  void onServerReadable(Slot &S);
+  void reap();
+  void stopAll();
+  void removeOutputs(size_t I) {
+    for (const std::string &Out : F.Jobs[I].Outputs)
+      ::unlink(Out.c_str());
   }
 
-  JobFile F;
-  std::string Err;
-  if (!readJobFile(JobPath, F, Err)) {
-    std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
-    return 2;
+  const JobFile &F;
+  const Options &O;
+  std::string Triple;
+  std::string Server; // dtlto-codegen path, if jobs go to servers.
+  std::deque<size_t> Queue;
+  std::vector<unsigned> Attempts;
+  std::vector<Slot> Slots;
+  size_t Failed = 0, Done = 0;
+  unsigned ServerDeaths = 0, ServersStarted = 0;
+};
+
+void Distributor::startJob(size_t I) {
+  ++Attempts[I];
+  if (!Server.empty()) {
+    for (Slot &S : Slots)
+      if (S.IsServer && S.Job < 0 && S.Pid > 0)
+        return sendToServer(S, I);
+    Slot S;
+    if (startServer(S)) {
+      Slots.push_back(S);
+      return sendToServer(Slots.back(), I);
+    }
+    // No server could start: run this job as its own process.
   }
-  std::string Triple = targetFromArgs(F.CommonArgs);
+  Slot S;
+  S.ErrFd = tempFd();
+  std::string Err;
+  S.Pid = spawnProcess(F.command(I), S.ErrFd, Err);
+  S.Job = I;
+  S.Start = now();
+  if (S.Pid < 0) {
+    if (S.ErrFd >= 0)
+      ::close(S.ErrFd);
+    std::fprintf(stderr, "%s: error: job %zu (module '%s'): %s\n", Prog, I,
+                 F.moduleOf(I).c_str(), Err.c_str());
+    ++Failed;
+    return;
+  }
+  Slots.push_back(S);
+}
+
+bool Distributor::startServer(Slot &S) {
+  int In[2], Out[2];
+  if (::pipe2(In, O_CLOEXEC) || ::pipe2(Out, O_CLOEXEC))
+    return false;
+  pid_t Pid = ::fork();
+  if (Pid == 0) {
+    ::dup2(In[0], 0);
+    ::dup2(Out[1], 1);
+    std::vector<std::string> Argv = {Server, "--serve"};
+    Argv.insert(Argv.end(), F.CommonArgs.begin(), F.CommonArgs.end());
+    std::vector<char *> CArgv;
+    for (std::string &A : Argv)
+      CArgv.push_back(A.data());
+    CArgv.push_back(nullptr);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    ::execv(CArgv[0], CArgv.data());
+    _exit(127);
+  }
+  ::close(In[0]);
+  ::close(Out[1]);
+  if (Pid < 0) {
+    ::close(In[1]);
+    ::close(Out[0]);
+    return false;
+  }
+  ++ServersStarted;
+  S.Pid = Pid;
+  S.IsServer = true;
+  S.To = In[1];
+  S.From = Out[0];
+  return true;
+}
+
+void Distributor::sendToServer(Slot &S, size_t I) {
+  std::string Req;
+  for (const std::string &A : F.Jobs[I].Args)
+    (Req += A) += '\0';
+  Req += '\0';
+  S.Job = I;
+  S.Start = now();
+  S.Reply.clear();
+  // A request is small; if the server is gone, the reply pipe's EOF tells.
+  signal(SIGPIPE, SIG_IGN);
+  (void)!::write(S.To, Req.data(), Req.size());
+}
+
+void Distributor::finishJob(Slot &S, bool Exited0, const std::string &How,
+                            const std::string &Stderr) {
+  size_t I = S.Job;
+  S.Job = -1;
+  std::string Why;
+  if (!Exited0)
+    Why = "the compiler " + How;
+  else if (Stderr.find("Error running ThinLTO backend") != std::string::npos)
+    Why = "the compiler reported 'Error running ThinLTO backend' (and "
+          "exited 0)";
+  else
+    for (const std::string &Out : F.Jobs[I].Outputs) {
+      std::string ObjWhy;
+      if (!checkNativeObjectFile(Out, Triple, ObjWhy)) {
+        Why = "invalid output '" + Out + "': " + ObjWhy;
+        break;
+      }
+    }
+  if (Why.empty()) {
+    ++Done;
+    return;
+  }
+  removeOutputs(I);
+  if (Attempts[I] <= O.Retries && !Failed) {
+    std::fprintf(stderr,
+                 "%s: warning: job %zu (module '%s') failed (%s); "
+                 "retrying\n",
+                 Prog, I, F.moduleOf(I).c_str(), Why.c_str());
+    Queue.push_front(I);
+    return;
+  }
+  ++Failed;
+  std::fprintf(stderr,
+               "%s: error: job %zu (module '%s') failed: %s\n  command: %s\n",
+               Prog, I, F.moduleOf(I).c_str(), Why.c_str(),
+               shellCommand(F.command(I)).c_str());
+  if (!Stderr.empty())
+    std::fprintf(stderr, "%s%s", Stderr.c_str(),
+                 Stderr.back() == '\n' ? "" : "\n");
+}
+
+void Distributor::onServerReadable(Slot &S) {
+  char Buf[4096];
+  ssize_t N = ::read(S.From, Buf, sizeof(Buf));
+  if (N < 0 && errno == EINTR)
+    return;
+  if (N <= 0) {
+    // The server died. Its job, if any, runs again elsewhere: a dead
+    // worker is not the job's fault, so this is not counted as an attempt.
+    ::close(S.From);
+    ::close(S.To);
+    S.From = S.To = -1;
+    if (++ServerDeaths > 3 && !Server.empty()) {
+      std::fprintf(stderr,
+                   "%s: warning: dtlto-codegen servers keep dying; running "
+                   "the compiler for each job instead\n",
+                   Prog);
+      Server.clear();
+    }
+    if (S.Job >= 0) {
+      std::fprintf(stderr,
+                   "%s: warning: the codegen server running job %ld (module "
+                   "'%s') died; running the job again\n",
+                   Prog, S.Job, F.moduleOf(S.Job).c_str());
+      removeOutputs(S.Job);
+      --Attempts[S.Job];
+      Queue.push_front(S.Job);
+      S.Job = -1;
+    }
+    return;
+  }
+  S.Reply.append(Buf, N);
+  if (S.Reply.size() < 8)
+    return;
+  auto U32 = [&](size_t Off) {
+    uint32_t V = 0;
+    for (int K = 3; K >= 0; --K)
+      V = (V << 8) | static_cast<unsigned char>(S.Reply[Off + K]);
+    return V;
+  };
+  uint32_t Status = U32(0), Len = U32(4);
+  if (S.Reply.size() < 8 + size_t(Len))
+    return;
+  std::string Stderr = S.Reply.substr(8, Len);
+  S.Reply.clear();
+  finishJob(S, Status == 0, "failed (status " + std::to_string(Status) + ")",
+            Stderr);
+}
+
+void Distributor::reap() {
+  int Status;
+  pid_t Pid;
+  while ((Pid = ::waitpid(-1, &Status, WNOHANG)) > 0) {
+    for (size_t K = 0; K < Slots.size(); ++K) {
+      Slot &S = Slots[K];
+      if (S.Pid != Pid)
+        continue;
+      if (S.IsServer) {
+        if (S.From >= 0)
+          onServerReadable(S); // Drain, or notice EOF.
+        while (S.From >= 0)
+          onServerReadable(S);
+        Slots.erase(Slots.begin() + K);
+        break;
+      }
+      std::string Stderr = S.ErrFd >= 0 ? readAll(S.ErrFd) : "";
+      if (S.ErrFd >= 0)
+        ::close(S.ErrFd);
+      if (S.Job < 0) { // Already failed by the timeout.
+        Slots.erase(Slots.begin() + K);
+        break;
+      }
+      bool Exited0 = WIFEXITED(Status) && WEXITSTATUS(Status) == 0;
+      finishJob(S, Exited0, describeWaitStatus(Status), Stderr);
+      Slots.erase(Slots.begin() + K);
+      break;
+    }
+  }
+}
+
+void Distributor::stopAll() {
+  for (Slot &S : Slots) {
+    if (S.Pid > 0)
+      ::kill(S.Pid, SIGTERM);
+    if (S.To >= 0)
+      ::close(S.To);
+  }
+  for (Slot &S : Slots) {
+    if (S.Pid > 0)
+      ::waitpid(S.Pid, nullptr, 0);
+    if (S.Job >= 0)
+      removeOutputs(S.Job);
+  }
+}
+
+int Distributor::run() {
+  // Route to dtlto-codegen servers when the compiler is the clang they
+  // embed (and nothing is prepended to it).
+  std::string Codegen = selfDir() + "/dtlto-codegen";
+  if (O.UseWorker && !F.CommonArgs.empty() &&
+      ::access(Codegen.c_str(), X_OK) == 0 &&
+      realPath(F.CommonArgs[0]) == realPath(DTLTO_CLANG) &&
+      !realPath(DTLTO_CLANG).empty())
+    Server = Codegen;
 
   // Longest first: a big module started last would stretch the tail.
   std::vector<size_t> Order(F.Jobs.size());
@@ -143,90 +392,199 @@ int main(int Argc, char **Argv) {
   std::sort(Order.begin(), Order.end(), [&](size_t A, size_t B) {
     return Cost[A] != Cost[B] ? Cost[A] > Cost[B] : A < B;
   });
+  Queue.assign(Order.begin(), Order.end());
 
+  if (::pipe2(ChildPipe, O_CLOEXEC | O_NONBLOCK))
+    return 2;
   struct sigaction SA;
   std::memset(&SA, 0, sizeof(SA));
-  SA.sa_handler = onSignal; // No SA_RESTART: waitpid must see EINTR.
+  SA.sa_handler = onSignal; // No SA_RESTART: poll() must return.
   sigaction(SIGINT, &SA, nullptr);
   sigaction(SIGTERM, &SA, nullptr);
   sigaction(SIGHUP, &SA, nullptr);
+  SA.sa_handler = onChild;
+  SA.sa_flags = SA_NOCLDSTOP;
+  sigaction(SIGCHLD, &SA, nullptr);
 
-  std::map<pid_t, Running> Live;
-  size_t Next = 0, Failed = 0;
-  while (!Interrupted && (Live.size() || (Next < Order.size() && !Failed))) {
-    while (!Failed && Next < Order.size() && Live.size() < Jobs) {
-      size_t I = Order[Next++];
-      int Fd = tempFd();
-      pid_t Pid = spawnProcess(F.command(I), Fd, Err);
-      if (Pid < 0) {
-        std::fprintf(stderr, "%s: error: job %zu (module '%s'): %s\n", Prog, I,
-                     F.moduleOf(I).c_str(), Err.c_str());
-        if (Fd >= 0)
-          ::close(Fd);
-        ++Failed;
-        break;
-      }
-      Live[Pid] = {I, Fd};
+  auto Busy = [&] {
+    size_t N = 0;
+    for (Slot &S : Slots)
+      N += S.Job >= 0;
+    return N;
+  };
+  while (!Interrupted) {
+    while (!Failed && !Queue.empty() && Busy() < O.Jobs) {
+      size_t I = Queue.front();
+      Queue.pop_front();
+      startJob(I);
     }
-    if (Live.empty())
+    if (!Busy())
       break;
-    int Status;
-    pid_t Pid = ::waitpid(-1, &Status, 0);
-    if (Pid < 0)
-      continue; // EINTR: the loop condition sees the signal.
-    auto It = Live.find(Pid);
-    if (It == Live.end())
-      continue;
-    Running R = It->second;
-    Live.erase(It);
-    std::string Stderr = R.ErrFd >= 0 ? readAll(R.ErrFd) : "";
-    if (R.ErrFd >= 0)
-      ::close(R.ErrFd);
 
-    std::string Why;
-    if (!WIFEXITED(Status) || WEXITSTATUS(Status) != 0)
-      Why = "the compiler " + describeWaitStatus(Status);
-    else if (Stderr.find("Error running ThinLTO backend") != std::string::npos)
-      Why = "the compiler reported 'Error running ThinLTO backend' (and "
-            "exited 0)";
-    else
-      for (const std::string &O : F.Jobs[R.Job].Outputs) {
-        std::string ObjWhy;
-        if (!checkNativeObjectFile(O, Triple, ObjWhy)) {
-          Why = "invalid output '" + O + "': " + ObjWhy;
-          break;
+    std::vector<pollfd> Fds = {{ChildPipe[0], POLLIN, 0}};
+    for (Slot &S : Slots)
+      if (S.IsServer && S.From >= 0)
+        Fds.push_back({S.From, POLLIN, 0});
+    int Wait = -1;
+    if (O.Timeout > 0) {
+      double Next = 1e300;
+      for (Slot &S : Slots)
+        if (S.Job >= 0)
+          Next = std::min(Next, S.Start + O.Timeout);
+      Wait = std::max(0, int((Next - now()) * 1000) + 1);
+    }
+    if (::poll(Fds.data(), Fds.size(), Wait) < 0 && errno != EINTR)
+      break;
+    char Drain[64];
+    while (::read(ChildPipe[0], Drain, sizeof(Drain)) > 0) {
+    }
+    for (size_t K = 1; K < Fds.size(); ++K)
+      if (Fds[K].revents)
+        for (Slot &S : Slots)
+          if (S.From == Fds[K].fd) {
+            onServerReadable(S);
+            break;
+          }
+    reap();
+    if (O.Timeout > 0)
+      for (Slot &S : Slots)
+        if (S.Job >= 0 && now() - S.Start > O.Timeout) {
+          // Stopping a server is how a server job is cancelled.
+          ::kill(S.Pid, SIGKILL);
+          long I = S.Job;
+          S.Job = -1;
+          removeOutputs(I);
+          ++Failed;
+          std::fprintf(stderr,
+                       "%s: error: job %ld (module '%s') timed out after "
+                       "%g s\n  command: %s\n",
+                       Prog, I, F.moduleOf(I).c_str(), O.Timeout,
+                       shellCommand(F.command(I)).c_str());
         }
-      }
-    if (Why.empty())
-      continue;
-    ++Failed;
-    removeOutputs(F.Jobs[R.Job]);
-    std::fprintf(stderr,
-                 "%s: error: job %zu (module '%s') failed: %s\n  command: %s\n",
-                 Prog, R.Job, F.moduleOf(R.Job).c_str(), Why.c_str(),
-                 shellCommand(F.command(R.Job)).c_str());
-    if (!Stderr.empty())
-      std::fprintf(stderr, "%s%s", Stderr.c_str(),
-                   Stderr.back() == '\n' ? "" : "\n");
   }
 
   if (Interrupted) {
-    for (auto &[Pid, R] : Live)
-      ::kill(Pid, SIGTERM);
-    for (auto &[Pid, R] : Live) {
-      ::waitpid(Pid, nullptr, 0);
-      removeOutputs(F.Jobs[R.Job]);
-    }
+    size_t Running = Busy();
+    stopAll();
     std::fprintf(stderr, "%s: interrupted; %zu running job(s) stopped\n", Prog,
-                 Live.size());
+                 Running);
     signal(Interrupted, SIG_DFL);
     raise(Interrupted);
     return 128 + Interrupted;
   }
+  // Idle servers end when their request pipe closes.
+  for (Slot &S : Slots)
+    if (S.To >= 0)
+      ::close(S.To);
+  for (Slot &S : Slots)
+    ::waitpid(S.Pid, nullptr, 0);
+  if (O.Verbose)
+    std::fprintf(stderr,
+                 "%s: %zu of %zu job(s) done, %u dtlto-codegen server(s) "
+                 "started\n",
+                 Prog, Done, F.Jobs.size(), ServersStarted);
   if (Failed) {
     std::fprintf(stderr, "%s: error: %zu of %zu job(s) failed\n", Prog, Failed,
                  F.Jobs.size());
     return 1;
   }
   return 0;
+}
+
+void usage() {
+  std::fprintf(
+      stderr,
+      "usage: %s [options] <job-file.json>\n"
+      "Runs the backend jobs of a DTLTO job file in parallel on this "
+      "machine.\n"
+      "  -j N, --jobs=N     run N jobs at once (default: available cores)\n"
+      "  --retries=N        run a failing job up to N more times (default 0)\n"
+      "  --timeout=SECONDS  fail a job that runs longer (default: none)\n"
+      "  --no-worker        always start the compiler itself, never "
+      "dtlto-codegen\n"
+      "  -v, --verbose      print a summary line at the end\n",
+      Prog);
+}
+
+bool parseNumber(const std::string &V, double Max, double &Out) {
+  char *End;
+  errno = 0;
+  Out = std::strtod(V.c_str(), &End);
+  return !V.empty() && !*End && !errno && Out >= 0 && Out <= Max;
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  std::vector<std::string> Args(Argv + 1, Argv + Argc);
+  if (Args.empty()) {
+    usage();
+    return 2;
+  }
+  Options O;
+  // The job file is always the last argument (the DTLTO contract).
+  O.JobPath = Args.back();
+  Args.pop_back();
+  for (size_t I = 0; I < Args.size(); ++I) {
+    std::string A = Args[I], V;
+    double N;
+    auto Value = [&](const char *Prefix) {
+      size_t L = std::strlen(Prefix);
+      if (A.compare(0, L, Prefix) != 0)
+        return false;
+      V = A.substr(L);
+      return true;
+    };
+    if (A == "-h" || A == "--help") {
+      usage();
+      return 0;
+    }
+    if (A == "-v" || A == "--verbose") {
+      O.Verbose = true;
+      continue;
+    }
+    if (A == "--no-worker") {
+      O.UseWorker = false;
+      continue;
+    }
+    if ((A == "-j" && I + 1 < Args.size() && (V = Args[++I], true)) ||
+        Value("--jobs=") || Value("-j")) {
+      if (!parseNumber(V, 4096, N) || N < 1 || N != unsigned(N)) {
+        std::fprintf(stderr, "%s: error: invalid job count '%s'\n", Prog,
+                     V.c_str());
+        return 2;
+      }
+      O.Jobs = N;
+      continue;
+    }
+    if (Value("--retries=")) {
+      if (!parseNumber(V, 100, N) || N != unsigned(N)) {
+        std::fprintf(stderr, "%s: error: invalid retry count '%s'\n", Prog,
+                     V.c_str());
+        return 2;
+      }
+      O.Retries = N;
+      continue;
+    }
+    if (Value("--timeout=")) {
+      if (!parseNumber(V, 1e6, N) || N <= 0) {
+        std::fprintf(stderr, "%s: error: invalid timeout '%s'\n", Prog,
+                     V.c_str());
+        return 2;
+      }
+      O.Timeout = N;
+      continue;
+    }
+    std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog, A.c_str());
+    usage();
+    return 2;
+  }
+
+  JobFile F;
+  std::string Err;
+  if (!readJobFile(O.JobPath, F, Err)) {
+    std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
+    return 2;
+  }
+  return Distributor(F, O).run();
 }
