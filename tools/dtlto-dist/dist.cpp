@@ -27,6 +27,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Jobserver.h"
+#include "Report.h"
+
 #include "dtlto/JobFile.h"
 #include "dtlto/ObjectCheck.h"
 #include "dtlto/Spawn.h"
@@ -43,6 +46,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -71,7 +75,7 @@ struct Options {
   double Timeout = 0; // Seconds; 0: none.
   bool UseWorker = true;
   bool Verbose = false;
-  std::string JobPath;
+  std::string JobPath, ReportPath, TracePath;
 };
 
 double now() {
@@ -124,11 +128,13 @@ struct Slot {
   std::string Reply;      // Server: reply bytes read so far.
   long Job = -1;          // -1: idle (servers only).
   double Start = 0;
+  unsigned Lane = 0;
 };
 
 class Distributor {
 public:
-  Distributor(const JobFile &F, const Options &O) : F(F), O(O) {
+  Distributor(const JobFile &F, const Options &O)
+      : F(F), O(O), Bar(F.Jobs.size()), T0(now()) {
     Triple = targetFromArgs(F.CommonArgs);
     Attempts.assign(F.Jobs.size(), 0);
   }
@@ -139,7 +145,9 @@ private:
   bool startServer(Slot &S);
   void sendToServer(Slot &S, size_t I);
   void finishJob(Slot &S, bool Exited0, const std::string &How,
-                 const std::string &Stderr);
+                 const std::string &Stderr, const rusage *Usage = nullptr);
+  void begin(Slot &S, size_t I);
+  size_t busy() const;
   void onServerReadable(Slot &S);
   void reap();
   void stopAll();
@@ -157,7 +165,31 @@ private:
   std::vector<Slot> Slots;
   size_t Failed = 0, Done = 0;
   unsigned ServerDeaths = 0, ServersStarted = 0;
+  Jobserver Tokens;
+  Progress Bar;
+  std::vector<JobRecord> Records;
+  double T0;
 };
+
+size_t Distributor::busy() const {
+  size_t N = 0;
+  for (const Slot &S : Slots)
+    N += S.Job >= 0;
+  return N;
+}
+
+// Mark \p S as running job \p I, on the lowest lane no running job uses.
+void Distributor::begin(Slot &S, size_t I) {
+  S.Job = I;
+  S.Start = now();
+  unsigned Lane = 0;
+  for (bool Taken = true; Taken; Lane += Taken) {
+    Taken = false;
+    for (const Slot &Other : Slots)
+      Taken |= &Other != &S && Other.Job >= 0 && Other.Lane == Lane;
+  }
+  S.Lane = Lane;
+}
 
 void Distributor::startJob(size_t I) {
   ++Attempts[I];
@@ -176,8 +208,7 @@ void Distributor::startJob(size_t I) {
   S.ErrFd = tempFd();
   std::string Err;
   S.Pid = spawnProcess(F.command(I), S.ErrFd, Err);
-  S.Job = I;
-  S.Start = now();
+  begin(S, I);
   if (S.Pid < 0) {
     if (S.ErrFd >= 0)
       ::close(S.ErrFd);
@@ -228,8 +259,7 @@ void Distributor::sendToServer(Slot &S, size_t I) {
   for (const std::string &A : F.Jobs[I].Args)
     (Req += A) += '\0';
   Req += '\0';
-  S.Job = I;
-  S.Start = now();
+  begin(S, I);
   S.Reply.clear();
   // A request is small; if the server is gone, the reply pipe's EOF tells.
   signal(SIGPIPE, SIG_IGN);
@@ -237,9 +267,21 @@ void Distributor::sendToServer(Slot &S, size_t I) {
 }
 
 void Distributor::finishJob(Slot &S, bool Exited0, const std::string &How,
-                            const std::string &Stderr) {
+                            const std::string &Stderr, const rusage *Usage) {
   size_t I = S.Job;
   S.Job = -1;
+  JobRecord R;
+  R.Job = I;
+  R.Module = F.moduleOf(I);
+  R.Start = S.Start - T0;
+  R.End = now() - T0;
+  R.Lane = S.Lane;
+  R.Server = S.IsServer;
+  if (Usage) {
+    R.CPU = Usage->ru_utime.tv_sec + Usage->ru_stime.tv_sec +
+            (Usage->ru_utime.tv_usec + Usage->ru_stime.tv_usec) / 1e6;
+    R.MaxRSSKiB = Usage->ru_maxrss;
+  }
   std::string Why;
   if (!Exited0)
     Why = "the compiler " + How;
@@ -254,10 +296,14 @@ void Distributor::finishJob(Slot &S, bool Exited0, const std::string &How,
         break;
       }
     }
+  R.OK = Why.empty();
+  Records.push_back(R);
   if (Why.empty()) {
     ++Done;
+    Bar.update(Done, busy(), now() - T0);
     return;
   }
+  Bar.finish();
   removeOutputs(I);
   if (Attempts[I] <= O.Retries && !Failed) {
     std::fprintf(stderr,
@@ -328,7 +374,8 @@ void Distributor::onServerReadable(Slot &S) {
 void Distributor::reap() {
   int Status;
   pid_t Pid;
-  while ((Pid = ::waitpid(-1, &Status, WNOHANG)) > 0) {
+  rusage Usage;
+  while ((Pid = ::wait4(-1, &Status, WNOHANG, &Usage)) > 0) {
     for (size_t K = 0; K < Slots.size(); ++K) {
       Slot &S = Slots[K];
       if (S.Pid != Pid)
@@ -349,7 +396,7 @@ void Distributor::reap() {
         break;
       }
       bool Exited0 = WIFEXITED(Status) && WEXITSTATUS(Status) == 0;
-      finishJob(S, Exited0, describeWaitStatus(Status), Stderr);
+      finishJob(S, Exited0, describeWaitStatus(Status), Stderr, &Usage);
       Slots.erase(Slots.begin() + K);
       break;
     }
@@ -406,22 +453,28 @@ int Distributor::run() {
   SA.sa_flags = SA_NOCLDSTOP;
   sigaction(SIGCHLD, &SA, nullptr);
 
-  auto Busy = [&] {
-    size_t N = 0;
-    for (Slot &S : Slots)
-      N += S.Job >= 0;
-    return N;
-  };
+  // Under `make -jN`, every job beyond the first holds a jobserver token.
+  Tokens.init(std::getenv("MAKEFLAGS"));
+  bool WantToken = false;
   while (!Interrupted) {
-    while (!Failed && !Queue.empty() && Busy() < O.Jobs) {
+    WantToken = false;
+    while (!Failed && !Queue.empty() && busy() < O.Jobs) {
+      if (Tokens.active() && busy() >= 1 + Tokens.held() &&
+          !Tokens.tryAcquire()) {
+        WantToken = true;
+        break;
+      }
       size_t I = Queue.front();
       Queue.pop_front();
       startJob(I);
+      Bar.update(Done, busy(), now() - T0);
     }
-    if (!Busy())
+    if (!busy())
       break;
 
     std::vector<pollfd> Fds = {{ChildPipe[0], POLLIN, 0}};
+    if (WantToken)
+      Fds.push_back({Tokens.pollFd(), POLLIN, 0});
     for (Slot &S : Slots)
       if (S.IsServer && S.From >= 0)
         Fds.push_back({S.From, POLLIN, 0});
@@ -438,7 +491,7 @@ int Distributor::run() {
     char Drain[64];
     while (::read(ChildPipe[0], Drain, sizeof(Drain)) > 0) {
     }
-    for (size_t K = 1; K < Fds.size(); ++K)
+    for (size_t K = 1 + WantToken; K < Fds.size(); ++K)
       if (Fds[K].revents)
         for (Slot &S : Slots)
           if (S.From == Fds[K].fd) {
@@ -446,6 +499,9 @@ int Distributor::run() {
             break;
           }
     reap();
+    // Keep no more tokens than running jobs need.
+    while (Tokens.held() && Tokens.held() + 1 > busy())
+      Tokens.release();
     if (O.Timeout > 0)
       for (Slot &S : Slots)
         if (S.Job >= 0 && now() - S.Start > O.Timeout) {
@@ -463,8 +519,16 @@ int Distributor::run() {
         }
   }
 
+  Tokens.releaseAll();
+  Bar.finish();
+  if (!O.ReportPath.empty() && !writeReport(O.ReportPath, Records))
+    std::fprintf(stderr, "%s: warning: cannot write the report '%s'\n", Prog,
+                 O.ReportPath.c_str());
+  if (!O.TracePath.empty() && !writeTrace(O.TracePath, Records))
+    std::fprintf(stderr, "%s: warning: cannot write the trace '%s'\n", Prog,
+                 O.TracePath.c_str());
   if (Interrupted) {
-    size_t Running = Busy();
+    size_t Running = busy();
     stopAll();
     std::fprintf(stderr, "%s: interrupted; %zu running job(s) stopped\n", Prog,
                  Running);
@@ -502,7 +566,11 @@ void usage() {
       "  --timeout=SECONDS  fail a job that runs longer (default: none)\n"
       "  --no-worker        always start the compiler itself, never "
       "dtlto-codegen\n"
-      "  -v, --verbose      print a summary line at the end\n",
+      "  --report=FILE      write per-job start/end/CPU/max RSS as JSON\n"
+      "  --trace=FILE       write a Chrome trace of the jobs\n"
+      "  -v, --verbose      print a summary line at the end\n"
+      "Under `make -jN` (MAKEFLAGS with a jobserver) each job beyond the "
+      "first takes a\njobserver token.\n",
       Prog);
 }
 
@@ -541,6 +609,14 @@ int main(int Argc, char **Argv) {
     }
     if (A == "-v" || A == "--verbose") {
       O.Verbose = true;
+      continue;
+    }
+    if (Value("--report=")) {
+      O.ReportPath = V;
+      continue;
+    }
+    if (Value("--trace=")) {
+      O.TracePath = V;
       continue;
     }
     if (A == "--no-worker") {
