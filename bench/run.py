@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""Link benchmark: in-process ThinLTO vs Debian ld.lld-22 DTLTO vs our DTLTO.
+
+Replays each program's recorded final link (bench/build.sh) under every
+configuration, alternating configurations within each round so that machine
+drift hits all of them alike, and reports medians with min-max:
+
+  inprocess  Debian ld.lld-22, --thinlto-jobs=N
+  upstream   Debian ld.lld-22 DTLTO, bench/parallel-dist.py -jN (one clang
+             process per job)
+  ours       our ld.lld + dtlto-dist -jN (dtlto-codegen servers)
+
+for N in --jobs, cold (no cache) and warm (a populated --thinlto-cache-dir).
+Measured: wall time, CPU time of the whole link (linker, distributor and
+compilers), linker peak RSS (VmHWM of the linker process alone), and the
+extra CPU per backend job over in-process. Each program's own check is run
+on every configuration's output, and outputs are compared run to run.
+
+  bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip]
+               [--out docs/benchmark.md]
+"""
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORK = os.path.join(HERE, "work")
+CLANG = "/usr/bin/clang-22"
+UPSTREAM_LD = "/usr/bin/ld.lld-22"
+OUR_LD = os.path.join(ROOT, "build", "bin", "ld.lld")
+OUR_DIST = os.path.join(ROOT, "build", "bin", "dtlto-dist")
+SIMPLE_DIST = os.path.join(HERE, "parallel-dist.py")
+
+
+def load_link(program):
+    d = os.path.join(WORK, program)
+    with open(os.path.join(d, "link")) as f:
+        cwd = f.read().strip()
+    with open(os.path.join(d, "link.args"), "rb") as f:
+        args = [a.decode() for a in f.read().split(b"\0") if a]
+    return cwd, args
+
+
+def count_jobs(cwd, args):
+    """Bitcode inputs the link names directly or through archives."""
+    n = 0
+    for a in args:
+        p = a if os.path.isabs(a) else os.path.join(cwd, a)
+        if not os.path.isfile(p):
+            continue
+        with open(p, "rb") as f:
+            head = f.read(8)
+        if head[:4] == b"BC\xc0\xde":
+            n += 1
+        elif head == b"!<arch>\n":
+            out = subprocess.run(["llvm-ar-22", "t", p], capture_output=True,
+                                 text=True).stdout.split()
+            n += len(out)  # Upper bound: unused members make no job.
+    return n
+
+
+def command(mode, jobs, args, out, cache):
+    args = list(args)
+    args[args.index("-o") + 1] = out
+    extra = []
+    if cache:
+        extra.append("--thinlto-cache-dir=" + cache)
+    if mode == "inprocess":
+        return [UPSTREAM_LD] + args + extra + ["--thinlto-jobs=%d" % jobs]
+    if mode == "upstream":
+        return [UPSTREAM_LD] + args + extra + [
+            "--thinlto-jobs=%d" % jobs,
+            "--thinlto-distributor=" + SIMPLE_DIST,
+            "--thinlto-distributor-arg=-j%d" % jobs,
+            "--thinlto-remote-compiler=" + CLANG]
+    if mode == "ours":
+        return [OUR_LD] + args + extra + [
+            "--thinlto-jobs=%d" % jobs,
+            "--thinlto-distributor=" + OUR_DIST,
+            "--thinlto-distributor-arg=-j%d" % jobs,
+            "--thinlto-remote-compiler=" + CLANG]
+    raise ValueError(mode)
+
+
+def peak_rss_kib(pid, stop, result):
+    """Poll the linker's own VmHWM (its descendants are not counted)."""
+    path = "/proc/%d/status" % pid
+    while not stop.is_set():
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        result[0] = max(result[0], int(line.split()[1]))
+        except OSError:
+            return
+        time.sleep(0.005)
+
+
+def measure(cmd, cwd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    stop, rss = threading.Event(), [0]
+    poller = threading.Thread(target=peak_rss_kib, args=(proc.pid, stop, rss))
+    poller.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    poller.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode:
+        sys.exit("link failed: %s\n%s" % (" ".join(cmd), err.decode()))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, rss[0]
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def check_program(program, binary):
+    """The program's own quick check; returns its output."""
+    if program == "bullet":
+        return subprocess.run([binary], capture_output=True, check=True).stdout
+    if program == "mafft":
+        src = os.path.realpath(os.path.join(WORK, "mafft", "src"))
+        with tempfile.TemporaryDirectory() as bins:
+            for f in os.listdir(os.path.join(src, "binaries")):
+                shutil.copy(os.path.join(src, "binaries", f), bins)
+            shutil.copy(binary, os.path.join(bins, "dvtditr"))
+            env = dict(os.environ, MAFFT_BINARIES=bins)
+            return subprocess.run(
+                ["bash", os.path.join(src, "scripts", "mafft"), "--quiet",
+                 "--localpair", "--maxiterate", "100",
+                 os.path.join(src, "test", "sample")],
+                capture_output=True, check=True, env=env).stdout
+    if program == "7zip":
+        with tempfile.TemporaryDirectory() as d:
+            data = os.path.join(d, "data.txt")
+            with open(data, "w") as f:
+                f.write("dtlto benchmark " * 5000)
+            subprocess.run([binary, "a", "-bd", "-mx=5", os.path.join(d, "a.7z"),
+                            data], capture_output=True, check=True)
+            return subprocess.run([binary, "t", "-bd", os.path.join(d, "a.7z")],
+                                  capture_output=True, check=True).stdout.split(
+                                      b"\n")[-3:]
+    raise ValueError(program)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def fmt(values, unit="", digits=2):
+    med = statistics.median(values)
+    return "%.*f%s [%.*f–%.*f]" % (digits, med, unit, digits, min(values),
+                                   digits, max(values))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--programs", default="mafft,bullet,7zip")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmark.md"))
+    opts = ap.parse_args()
+    jobs_list = [int(j) for j in opts.jobs.split(",")]
+    modes = ["inprocess", "upstream", "ours"]
+    rows, notes, loads = [], [], []
+    tmp = tempfile.mkdtemp(prefix="dtlto-bench-")
+    for program in opts.programs.split(","):
+        if not os.path.exists(os.path.join(WORK, program, "link")):
+            notes.append("%s: not built (run bench/setup.sh, bench/build.sh)"
+                         % program)
+            continue
+        cwd, args = load_link(program)
+        njobs = count_jobs(cwd, args)
+        configs = [(m, j, c) for j in jobs_list for c in ("cold", "warm")
+                   for m in modes]
+        results = {cfg: [] for cfg in configs}
+        outputs = {cfg: set() for cfg in configs}
+        caches = {}
+        for cfg in configs:  # Populate the warm caches once.
+            m, j, c = cfg
+            if c == "warm":
+                caches[cfg] = os.path.join(tmp, "cache-%s-%s-%d" % (program, m, j))
+                out = os.path.join(tmp, "warmup")
+                subprocess.run(command(m, j, args, out, caches[cfg]), cwd=cwd,
+                               check=True, capture_output=True)
+        for r in range(opts.runs):
+            order = configs[r % len(configs):] + configs[:r % len(configs)]
+            for cfg in order:
+                m, j, c = cfg
+                out = os.path.join(tmp, "%s-%s-%d-%s" % (program, m, j, c))
+                loads.append(loadavg())
+                results[cfg].append(measure(command(m, j, args, out,
+                                                    caches.get(cfg)), cwd))
+                outputs[cfg].add(digest(out))
+        # Behaviour: every configuration's program passes the same check.
+        reference = None
+        behaviour = "same"
+        for cfg in configs:
+            m, j, c = cfg
+            out = os.path.join(tmp, "%s-%s-%d-%s" % (program, m, j, c))
+            got = check_program(program, out)
+            reference = got if reference is None else reference
+            if got != reference:
+                behaviour = "DIFFERENT (%s %d %s)" % cfg
+        stable = all(len(v) == 1 for v in outputs.values())
+        ident = len({next(iter(outputs[(m, j, "cold")])) for m in modes
+                     for j in jobs_list}) == 1
+        notes.append("%s: ~%d ThinLTO modules in the link; program check: %s; "
+                     "each configuration's output byte-identical run to run: "
+                     "%s; all configurations produce the same binary: %s"
+                     % (program, njobs, behaviour, "yes" if stable else "NO",
+                        "yes" if ident else "no"))
+        for j in jobs_list:
+            for c in ("cold", "warm"):
+                base = results[("inprocess", j, c)]
+                bw = statistics.median(x[0] for x in base)
+                bc = statistics.median(x[1] for x in base)
+                for m in modes:
+                    res = results[(m, j, c)]
+                    walls = [x[0] for x in res]
+                    cpus = [x[1] for x in res]
+                    rss = [x[2] / 1024 for x in res]
+                    per_job = ((statistics.median(cpus) - bc) / njobs * 1000
+                               if m != "inprocess" and njobs else None)
+                    rows.append("| %s | %d | %s | %s | %s | %.2f× | %s | %.2f× | %s | %s |" % (
+                        program, j, c, m, fmt(walls, " s"),
+                        statistics.median(walls) / bw, fmt(cpus, " s"),
+                        statistics.median(cpus) / bc, fmt(rss, " MiB", 0),
+                        "—" if per_job is None else "%+.1f ms" % per_job))
+    shutil.rmtree(tmp, ignore_errors=True)
+    with open("/proc/cpuinfo") as f:
+        model = next((l.split(":", 1)[1].strip() for l in f
+                      if l.startswith("model name")), "unknown CPU")
+    text = ["| program | N | cache | mode | wall median [min–max] | wall vs in-process | CPU median [min–max] | CPU vs in-process | linker peak RSS | extra CPU per job |",
+            "|---|---|---|---|---|---|---|---|---|---|"] + rows
+    header = ("Measured %s on %s (%d cores), %d runs per configuration, "
+              "configurations alternated within each round. Load average "
+              "before runs: median %.2f, max %.2f."
+              % (time.strftime("%Y-%m-%d"), model, os.cpu_count(), opts.runs,
+                 statistics.median(loads) if loads else 0,
+                 max(loads) if loads else 0))
+    report = "\n".join([header, ""] + text + [""] + ["* " + n for n in notes])
+    print(report)
+    if opts.out:
+        with open(opts.out + ".table", "w") as f:
+            f.write(report + "\n")
+        print("\n(table written to %s.table)" % opts.out)
+
+
+if __name__ == "__main__":
+    main()
