@@ -108,6 +108,14 @@ int tempFd() {
   return Fd;
 }
 
+// waitpid that is not cut short by SIGCHLD (installed without SA_RESTART):
+// a child left unwaited would take its CPU time out of our rusage and live
+// on as an orphan.
+void waitChild(pid_t Pid) {
+  while (::waitpid(Pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 std::string realPath(const std::string &P) {
   char Buf[PATH_MAX];
   return ::realpath(P.c_str(), Buf) ? std::string(Buf) : std::string();
@@ -412,7 +420,7 @@ void Distributor::stopAll() {
   }
   for (Slot &S : Slots) {
     if (S.Pid > 0)
-      ::waitpid(S.Pid, nullptr, 0);
+      waitChild(S.Pid);
     if (S.Job >= 0)
       removeOutputs(S.Job);
   }
@@ -541,7 +549,7 @@ int Distributor::run() {
     if (S.To >= 0)
       ::close(S.To);
   for (Slot &S : Slots)
-    ::waitpid(S.Pid, nullptr, 0);
+    waitChild(S.Pid);
   if (O.Verbose)
     std::fprintf(stderr,
                  "%s: %zu of %zu job(s) done, %u dtlto-codegen server(s) "
