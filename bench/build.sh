@@ -2,7 +2,8 @@
 # Builds each benchmark program's translation units to ThinLTO bitcode with
 # clang-22 at -O2, linking through bench/capture-ld.sh so that every link is
 # recorded (bench/work/<program>/links/), and picks the program's final link
-# (bench/work/<program>/link and link.args). Run bench/setup.sh first.
+# (bench/work/<program>/link and link.args). Compiler output goes to
+# bench/work/<program>/build.log. Run bench/setup.sh first.
 #   bench/build.sh [mafft] [bullet] [7zip]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +30,7 @@ build_mafft() {
   rm -rf "$work/mafft" && mkdir -p "$work/mafft/links"
   make -s -C "$s/core" clean >/dev/null 2>&1 || true
   DTLTO_BENCH_LINKS=$work/mafft/links make -s -j2 -C "$s/core" CC=clang-22 \
-    CFLAGS="-O2 -flto=thin" LDFLAGS="$lto_ld" >/dev/null
+    CFLAGS="-O2 -flto=thin" LDFLAGS="$lto_ld" > "$work/mafft/build.log" 2>&1
   ln -sfn "$s" "$work/mafft/src"
   pick mafft dvtditr
 }
@@ -45,8 +46,8 @@ build_bullet() {
     -DBUILD_SHARED_LIBS=OFF -DBUILD_OPENGL3_DEMOS=OFF -DBUILD_BULLET2_DEMOS=OFF \
     -DBUILD_CPU_DEMOS=OFF -DBUILD_EXTRAS=OFF -DBUILD_PYBULLET=OFF \
     -DBUILD_ENET=OFF -DBUILD_CLSOCKET=OFF -DBUILD_UNIT_TESTS=OFF \
-    -DBUILD_EGL=OFF -DBUILD_BULLET3=OFF >/dev/null
-  ninja -C "$b" >/dev/null
+    -DBUILD_EGL=OFF -DBUILD_BULLET3=OFF > "$work/bullet/build.log" 2>&1
+  ninja -C "$b" >> "$work/bullet/build.log" 2>&1
   cd "$b"
   clang++-22 -O2 -flto=thin -I"$s/src" -c "$here/programs/bullet-hello.cpp" \
     -o bullet-hello.o
@@ -64,7 +65,8 @@ build_7zip() {
   DTLTO_BENCH_LINKS=$work/7zip/links make -s -j2 -C "$s/CPP/7zip/Bundles/Alone2" \
     -f ../../cmpl_clang.mak CC=clang-22 CXX=clang++-22 DISABLE_RAR=1 \
     DEB_7Z_CFLAGS=-flto=thin DEB_7Z_CXXFLAGS=-flto=thin \
-    DEB_7Z_LDFLAGS="$lto_ld" >/dev/null
+    DEB_7Z_LDFLAGS="$lto_ld" CFLAGS_WARN_WALL="-Wall -Wextra" CFLAGS_WARN= \
+    > "$work/7zip/build.log" 2>&1
   ln -sfn "$s" "$work/7zip/src"
   pick 7zip 7zz
 }

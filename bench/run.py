@@ -21,6 +21,7 @@ on every configuration's output, and outputs are compared run to run.
 """
 import argparse
 import hashlib
+import json
 import os
 import resource
 import shutil
@@ -50,21 +51,18 @@ def load_link(program):
     return cwd, args
 
 
-def count_jobs(cwd, args):
-    """Bitcode inputs the link names directly or through archives."""
+def count_jobs(cwd, args, tmp):
+    """The number of backend jobs: those in our linker's job file."""
+    out = os.path.join(tmp, "count", "out")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    cmd = command("ours", 2, args, out, None) + ["--save-temps"]
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
     n = 0
-    for a in args:
-        p = a if os.path.isabs(a) else os.path.join(cwd, a)
-        if not os.path.isfile(p):
-            continue
-        with open(p, "rb") as f:
-            head = f.read(8)
-        if head[:4] == b"BC\xc0\xde":
-            n += 1
-        elif head == b"!<arch>\n":
-            out = subprocess.run(["llvm-ar-22", "t", p], capture_output=True,
-                                 text=True).stdout.split()
-            n += len(out)  # Upper bound: unused members make no job.
+    for f in os.listdir(os.path.dirname(out)):
+        if f.endswith(".dist-file.json"):
+            with open(os.path.join(os.path.dirname(out), f)) as j:
+                n = len(json.load(j)["jobs"])
+    shutil.rmtree(os.path.dirname(out))
     return n
 
 
@@ -186,7 +184,7 @@ def main():
                          % program)
             continue
         cwd, args = load_link(program)
-        njobs = count_jobs(cwd, args)
+        njobs = count_jobs(cwd, args, tmp)
         configs = [(m, j, c) for j in jobs_list for c in ("cold", "warm")
                    for m in modes]
         results = {cfg: [] for cfg in configs}
@@ -221,7 +219,7 @@ def main():
         stable = all(len(v) == 1 for v in outputs.values())
         ident = len({next(iter(outputs[(m, j, "cold")])) for m in modes
                      for j in jobs_list}) == 1
-        notes.append("%s: ~%d ThinLTO modules in the link; program check: %s; "
+        notes.append("%s: %d backend jobs (ThinLTO modules) in the link; program check: %s; "
                      "each configuration's output byte-identical run to run: "
                      "%s; all configurations produce the same binary: %s"
                      % (program, njobs, behaviour, "yes" if stable else "NO",
