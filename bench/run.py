@@ -72,21 +72,15 @@ def command(mode, jobs, args, out, cache):
     extra = []
     if cache:
         extra.append("--thinlto-cache-dir=" + cache)
+    jobs_flag = ["--thinlto-jobs=%d" % jobs]
     if mode == "inprocess":
-        return [UPSTREAM_LD] + args + extra + ["--thinlto-jobs=%d" % jobs]
-    if mode == "upstream":
-        return [UPSTREAM_LD] + args + extra + [
-            "--thinlto-jobs=%d" % jobs,
-            "--thinlto-distributor=" + SIMPLE_DIST,
-            "--thinlto-distributor-arg=-j%d" % jobs,
-            "--thinlto-remote-compiler=" + CLANG]
-    if mode == "ours":
-        return [OUR_LD] + args + extra + [
-            "--thinlto-jobs=%d" % jobs,
-            "--thinlto-distributor=" + OUR_DIST,
-            "--thinlto-distributor-arg=-j%d" % jobs,
-            "--thinlto-remote-compiler=" + CLANG]
-    raise ValueError(mode)
+        return [UPSTREAM_LD] + args + extra + jobs_flag
+    linker, dist = {"upstream": (UPSTREAM_LD, SIMPLE_DIST),
+                    "ours": (OUR_LD, OUR_DIST)}[mode]
+    return [linker] + args + extra + jobs_flag + [
+        "--thinlto-distributor=" + dist,
+        "--thinlto-distributor-arg=-j%d" % jobs,
+        "--thinlto-remote-compiler=" + CLANG]
 
 
 def peak_rss_kib(pid, stop, result):
