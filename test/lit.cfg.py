@@ -16,7 +16,7 @@ config.test_exec_root = os.path.join(config.dtlto_obj_root, "test")
 # linker stays reachable as ld.lld-22 / lld-link-22 for comparisons.
 path = [config.dtlto_tools_dir, config.llvm_tools_dir, "/usr/bin", "/bin"]
 config.environment["PATH"] = os.pathsep.join(path)
-for var in ["HOME", "TMPDIR", "LANG", "LC_ALL"]:
+for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "ASAN_OPTIONS", "UBSAN_OPTIONS"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
