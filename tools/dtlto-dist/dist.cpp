@@ -269,8 +269,8 @@ void Distributor::sendToServer(Slot &S, size_t I) {
   Req += '\0';
   begin(S, I);
   S.Reply.clear();
-  // A request is small; if the server is gone, the reply pipe's EOF tells.
-  signal(SIGPIPE, SIG_IGN);
+  // A request is small; if the server is gone, the reply pipe's EOF tells
+  // (SIGPIPE is ignored, see run()).
   (void)!::write(S.To, Req.data(), Req.size());
 }
 
@@ -457,6 +457,7 @@ int Distributor::run() {
   sigaction(SIGINT, &SA, nullptr);
   sigaction(SIGTERM, &SA, nullptr);
   sigaction(SIGHUP, &SA, nullptr);
+  signal(SIGPIPE, SIG_IGN); // A dead server must not kill us.
   SA.sa_handler = onChild;
   SA.sa_flags = SA_NOCLDSTOP;
   sigaction(SIGCHLD, &SA, nullptr);
