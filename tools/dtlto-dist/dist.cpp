@@ -242,8 +242,8 @@ bool Distributor::startServer(Slot &S) {
     for (std::string &A : Argv)
       CArgv.push_back(A.data());
     CArgv.push_back(nullptr);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    for (int Sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD})
+      signal(Sig, SIG_DFL);
     ::execv(CArgv[0], CArgv.data());
     _exit(127);
   }
