@@ -389,9 +389,7 @@ void Distributor::reap() {
       if (S.Pid != Pid)
         continue;
       if (S.IsServer) {
-        if (S.From >= 0)
-          onServerReadable(S); // Drain, or notice EOF.
-        while (S.From >= 0)
+        while (S.From >= 0) // Drain the last reply, then see EOF.
           onServerReadable(S);
         Slots.erase(Slots.begin() + K);
         break;
