@@ -15,6 +15,8 @@
 //   dtlto-codegen <clang arguments...>
 //     one job, like `clang-22 <arguments...>` (usable as
 //     --thinlto-remote-compiler with any distributor);
+//   dtlto-codegen --print-compiler
+//     the clang whose output this worker reproduces byte for byte;
 //   dtlto-codegen --serve <common arguments...>
 //     many jobs: each request on stdin is the job's own arguments, NUL
 //     terminated, ended by an empty one; each reply on stdout is a 4-byte
@@ -218,6 +220,11 @@ int main(int Argc, const char **Argv) {
   InitializeAllAsmParsers();
 
   std::vector<std::string> Args(Argv, Argv + Argc);
+  if (Args.size() == 2 && Args[1] == "--print-compiler") {
+    // Distributors route a job here only if its compiler is this one.
+    std::printf("%s\n", ClangPath);
+    return 0;
+  }
   if (Args.size() >= 2 && Args[1] == "--serve") {
     // Common arguments follow; the first of them names the compiler.
     std::vector<std::string> Common(Args.begin() + 2, Args.end());

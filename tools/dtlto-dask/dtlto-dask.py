@@ -1,0 +1,688 @@
+#!/usr/bin/python3
+# ===- dtlto-dask.py - dtlto-dask, the Dask distributed DTLTO distributor --===#
+#
+# Part of the dtlto project, under the Apache License v2.0 with LLVM
+# Exceptions. See LICENSE for license information.
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#
+# ===----------------------------------------------------------------------===#
+#
+# Sends the backend jobs of an upstream-schema DTLTO job file to an existing
+# Dask distributed cluster and returns when every output is written here.
+#
+# No shared filesystem is assumed. Every distinct input file becomes one
+# task whose value is the file's bytes, keyed by its SHA-256: it travels to
+# the cluster once per link however many jobs import it, and because the
+# scheduler holds the bytes in the task, a worker that dies holding them
+# costs a recomputation, never the link. A job task depends on the blobs of
+# its inputs; on the worker it writes them into a private scratch directory
+# with the same relative layout, runs the command there, and returns its
+# outputs as bytes. On the worker, jobs for Debian's clang 22 go to a
+# persistent dtlto-codegen server (same bytes, no per-job clang start-up).
+#
+# Index shards record module paths exactly as the linker saw them, and the
+# backend opens imported modules by those paths. Relative paths work as they
+# are; an absolute shard or output path is moved into the scratch directory
+# (it only appears in arguments), but an absolute module path is refused
+# unless --absolute-paths=shared says the workers see the same files.
+#
+# Every returned output is checked by the same code as in the linker and in
+# dtlto-dist (libdtltojob.so): present, non-empty, an object for the target;
+# clang's "Error running ThinLTO backend" fails a job even with exit 0. A
+# failed job is retried on another worker; a lost worker's jobs are rerun by
+# Dask.
+#
+# Exit status: 0 all jobs succeeded, 1 a job failed, 2 usage, job-file or
+# input error, 3 the cluster cannot be reached (address, TLS), 128+N
+# interrupted by signal N.
+#
+# ===----------------------------------------------------------------------===#
+
+import argparse
+import ctypes
+import hashlib
+import json
+import os
+import shlex
+import signal
+import sys
+import time
+
+PROG = "dtlto-dask"
+BACKEND_ERROR = "Error running ThinLTO backend"
+SELF_DIR = os.path.dirname(os.path.realpath(__file__))
+
+
+class Fatal(Exception):
+    """An error that ends the run: message and exit status."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+# --- The shared job-file library ------------------------------------------
+
+
+class JobLib:
+    """libdtltojob.so: the C++ job-file reader and object check."""
+
+    def __init__(self):
+        path = os.path.join(SELF_DIR, "..", "lib", "libdtltojob.so")
+        try:
+            self.lib = ctypes.CDLL(path)
+        except OSError as e:
+            raise Fatal(f"cannot load the job-file library: {e}", 2)
+        vp = ctypes.c_void_p
+        self.lib.dtlto_read_job_file.argtypes = [ctypes.c_char_p, ctypes.POINTER(vp)]
+        self.lib.dtlto_check_object.argtypes = [
+            ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(vp)]
+        self.lib.dtlto_free.argtypes = [vp]
+
+    def _take(self, ptr):
+        if not ptr.value:
+            return ""
+        text = ctypes.string_at(ptr.value).decode("utf-8", "replace")
+        self.lib.dtlto_free(ptr)
+        return text
+
+    def read_job_file(self, path):
+        out = ctypes.c_void_p()
+        rc = self.lib.dtlto_read_job_file(os.fsencode(path), ctypes.byref(out))
+        text = self._take(out)
+        if rc:
+            raise Fatal(text, 2)
+        return json.loads(text)
+
+    def check_object(self, data, triple):
+        """None if data is a complete object for triple, else the reason."""
+        why = ctypes.c_void_p()
+        rc = self.lib.dtlto_check_object(data, len(data), triple.encode(), ctypes.byref(why))
+        return self._take(why) if rc else None
+
+
+# --- Planning: what travels, and where it lands on the worker --------------
+
+
+def leading_parents(rel):
+    """How many directories above the working directory a path reaches."""
+    depth = 0
+    for part in os.path.normpath(rel).split(os.sep):
+        if part != "..":
+            break
+        depth += 1
+    return depth
+
+
+def referenced(args, path):
+    """Whether an argument is path itself or ends in '=' + path."""
+    return any(a == path or a.endswith("=" + path) for a in args)
+
+
+def replace_path(args, path, new):
+    out = []
+    for a in args:
+        if a == path:
+            a = new
+        elif a.endswith("=" + path):
+            a = a[: len(a) - len(path)] + new
+        out.append(a)
+    return out
+
+
+class Plan:
+    """The jobs as the workers will run them, and the files to ship."""
+
+    def __init__(self, jf, absolute_mode):
+        self.common = list(jf["common"]["args"])
+        self.target = jf.get("target", "")
+        self.files = {}  # local path -> sha256, for every file shipped
+        self.jobs = []
+        depth = 0
+        common_inputs = jf["common"]["inputs"]
+        # Absolute common inputs can move only if named in the common args.
+        moved = {}
+        for n, p in enumerate(common_inputs):
+            if os.path.isabs(p):
+                self.common, moved[p] = self._move(self.common, p, n, None, absolute_mode)
+        for i, job in enumerate(jf["jobs"]):
+            module = job["inputs"][0] if job["inputs"] else (job["args"] or ["?"])[0]
+            args = list(job["args"])
+            ship = []  # (path on the worker, local path)
+            for n, p in enumerate(common_inputs + job["inputs"]):
+                where = moved.get(p, p)
+                if p not in moved and os.path.isabs(p):
+                    if p != module and referenced(args, p):
+                        args, where = self._move(args, p, n, (i, module), absolute_mode)
+                    elif absolute_mode == "shared":
+                        continue  # The worker sees it where it is.
+                    else:
+                        raise self._absolute_error(i, module, p)
+                if where is not None:
+                    ship.append((where, p))
+                    depth = max(depth, leading_parents(where))
+            outputs = []
+            for n, p in enumerate(job["outputs"]):
+                where = p
+                if os.path.isabs(p):
+                    if not referenced(args, p):
+                        raise Fatal(f"job {i} (module '{module}'): output '{p}' is "
+                                    "absolute and not named in the job's arguments", 2)
+                    where = f".dtlto-out/{n}/{os.path.basename(p)}"
+                    args = replace_path(args, p, where)
+                outputs.append((where, p))
+                depth = max(depth, leading_parents(where))
+            self.jobs.append({"module": module, "args": args, "ship": ship,
+                              "outputs": outputs,
+                              "command": self.common + list(job["args"])})
+        self.depth = depth
+
+    def _move(self, args, path, n, job, mode):
+        if referenced(args, path):
+            where = f".dtlto-in/{n}/{os.path.basename(path)}"
+            return replace_path(args, path, where), where
+        if mode == "shared":
+            return args, None
+        raise self._absolute_error(*(job or (None, None)), path)
+
+    @staticmethod
+    def _absolute_error(i, module, path):
+        who = f"job {i} (module '{module}')" if i is not None else "common inputs"
+        return Fatal(
+            f"{who}: input '{path}' is an absolute path. The index shards record "
+            "module paths exactly as the linker saw them and the backend opens "
+            "imported modules by those paths, so a worker without this file at "
+            "this path cannot compile the job. Give the linker relative paths "
+            "(link in the build directory with relative inputs and a relative "
+            "-o), or pass --absolute-paths=shared if every worker sees the same "
+            "files at the same paths", 2)
+
+
+# --- The worker side (pickled by value; runs inside a Dask worker) --------
+
+
+def _blob(data):
+    return data
+
+
+def _run_job(spec_text, *blobs):
+    import json
+    import os
+    import select
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import threading
+    import time
+
+    from distributed import get_worker
+
+    spec = json.loads(spec_text)
+    worker = get_worker()
+    state = getattr(worker, "_dtlto_state", None)
+    if state is None:
+        state = {"servers": {}, "codegen": {}}
+        worker._dtlto_state = state
+
+    # A private scratch tree per worker thread: top/d/d.../ is the job's
+    # working directory, deep enough for the job's '..' paths.
+    base = os.path.join(worker.local_directory, f"dtlto-{os.getpid()}-{threading.get_ident()}")
+    top = os.path.join(base, "w")
+    cwd = os.path.join(top, *(["d"] * spec["depth"])) if spec["depth"] else top
+    chain = set()
+    p = cwd
+    while len(p) > len(top):
+        chain.add(p)
+        p = os.path.dirname(p)
+
+    def clear():
+        for d in [top] + sorted(chain):
+            for name in os.listdir(d):
+                full = os.path.join(d, name)
+                if full in chain:
+                    continue
+                if os.path.isdir(full) and not os.path.islink(full):
+                    shutil.rmtree(full)
+                else:
+                    os.unlink(full)
+
+    os.makedirs(cwd, exist_ok=True)
+    clear()
+    for (where, index) in spec["inputs"]:
+        path = os.path.join(cwd, where)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(blobs[index])
+    for where in spec["outputs"]:
+        os.makedirs(os.path.dirname(os.path.join(cwd, where)) or ".", exist_ok=True)
+
+    def find_codegen():
+        if not spec["codegen"]:
+            return None
+        key = spec["common"][0]
+        if key in state["codegen"]:
+            return state["codegen"][key]
+        found = None
+        compiler = shutil.which(key)
+        for c in [shutil.which("dtlto-codegen"), spec["codegen_hint"]]:
+            if not compiler or not c or not os.access(c, os.X_OK):
+                continue
+            try:
+                r = subprocess.run([c, "--print-compiler"], capture_output=True, timeout=60)
+            except (OSError, subprocess.SubprocessError):
+                continue
+            same = os.path.realpath(r.stdout.decode().strip()) == os.path.realpath(compiler)
+            if r.returncode == 0 and same:
+                found = c
+                break
+        state["codegen"][key] = found
+        return found
+
+    def cpu_of(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def read_exact(fd, n, deadline):
+        data = b""
+        while len(data) < n:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                return None, True
+            chunk = os.read(fd, n - len(data))
+            if not chunk:
+                return None, False
+            data += chunk
+        return data, False
+
+    def via_server(codegen):
+        tid = threading.get_ident()
+        key = (tuple(spec["common"]), cwd)
+        entry = state["servers"].get(tid)
+        if entry and (entry["key"] != key or entry["proc"].poll() is not None):
+            entry["proc"].kill()
+            entry["proc"].wait()
+            entry = None
+        if entry is None:
+            proc = subprocess.Popen([codegen, "--serve"] + spec["common"], cwd=cwd,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, bufsize=0,
+                                    start_new_session=True)
+            entry = {"key": key, "proc": proc}
+            state["servers"][tid] = entry
+        proc = entry["proc"]
+        cpu0 = cpu_of(proc.pid)
+        deadline = time.monotonic() + spec["timeout"] if spec["timeout"] else None
+        try:
+            proc.stdin.write(b"".join(a.encode() + b"\0" for a in spec["args"]) + b"\0")
+            head, timed_out = read_exact(proc.stdout.fileno(), 8, deadline)
+            if head is not None:
+                length = int.from_bytes(head[4:], "little")
+                text, timed_out = read_exact(proc.stdout.fileno(), length, deadline)
+                if text is not None:
+                    cpu1 = cpu_of(proc.pid)
+                    cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
+                    return int.from_bytes(head[:4], "little"), None, text, False, cpu
+        except OSError:
+            timed_out = False
+        # The server hung or died: it serves no more jobs.
+        proc.kill()
+        proc.wait()
+        del state["servers"][tid]
+        if timed_out:
+            return None, None, b"", True, None
+        return "retry", None, b"", False, None
+
+    def via_process():
+        argv = spec["common"] + spec["args"]
+        before = os.times()
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        except OSError as e:
+            return 127, None, f"cannot run '{argv[0]}': {e.strerror}\n".encode(), False, None
+        try:
+            text, _ = proc.communicate(timeout=spec["timeout"] or None)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            text, _ = proc.communicate()
+            timed_out = True
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        rc = proc.returncode
+        if rc < 0:
+            return None, -rc, text, timed_out, cpu
+        return rc, None, text, timed_out, cpu
+
+    start = time.time()
+    codegen = find_codegen()
+    result = None
+    if codegen:
+        result = via_server(codegen)
+        if result[0] == "retry":
+            result = None
+    used = "codegen" if result else "process"
+    if result is None:
+        result = via_process()
+    end = time.time()
+    rc, sig, text, timed_out, cpu = result
+    outputs = {}
+    for where in spec["outputs"]:
+        try:
+            with open(os.path.join(cwd, where), "rb") as f:
+                outputs[where] = f.read()
+        except OSError:
+            outputs[where] = None
+    clear()
+    return {"rc": rc, "signal": sig, "stderr": text.decode("utf-8", "replace")[-65536:],
+            "timed_out": timed_out, "outputs": outputs, "start": start, "end": end,
+            "cpu": cpu, "via": used, "worker": worker.address,
+            "host": socket.gethostname()}
+
+
+# --- The client -----------------------------------------------------------
+
+
+def parse_args(argv):
+    env = os.environ.get
+    p = argparse.ArgumentParser(
+        prog=PROG, description="Run the jobs of a DTLTO job file on a Dask distributed cluster.")
+    p.add_argument("jobfile", help="the job file the linker wrote")
+    p.add_argument("--scheduler", default=env("DTLTO_DASK_SCHEDULER"),
+                   help="scheduler address, e.g. tcp://host:8786 (env DTLTO_DASK_SCHEDULER)")
+    p.add_argument("--scheduler-file", default=env("DTLTO_DASK_SCHEDULER_FILE"),
+                   help="scheduler file written by 'dask scheduler --scheduler-file' "
+                        "(env DTLTO_DASK_SCHEDULER_FILE)")
+    p.add_argument("--connect-timeout", type=float, default=20.0, metavar="S",
+                   help="give up if the scheduler, or any worker, is not there within S seconds")
+    p.add_argument("--tls-ca-file", default=env("DTLTO_DASK_TLS_CA_FILE"))
+    p.add_argument("--tls-cert", default=env("DTLTO_DASK_TLS_CERT"))
+    p.add_argument("--tls-key", default=env("DTLTO_DASK_TLS_KEY"))
+    p.add_argument("--timeout", type=float, default=0, metavar="S",
+                   help="a job running longer than S seconds on a worker fails")
+    p.add_argument("--retries", type=int, default=2, metavar="N",
+                   help="rerun a failed job up to N times, on another worker if there is one")
+    p.add_argument("--codegen", default=os.path.join(SELF_DIR, "dtlto-codegen"), metavar="PATH",
+                   help="dtlto-codegen on the workers, if not on their PATH")
+    p.add_argument("--no-codegen", action="store_true",
+                   help="run every job's command as given, never through dtlto-codegen")
+    p.add_argument("--absolute-paths", choices=["error", "shared"], default="error",
+                   help="'shared': the workers see absolute input paths as they are here")
+    p.add_argument("--report", metavar="FILE", help="write per-job timings as JSON")
+    p.add_argument("--progress", choices=["auto", "always", "never"], default="auto")
+    p.add_argument("-v", "--verbose", action="store_true", help="print a summary")
+    a = p.parse_args(argv)
+    if not a.scheduler and not a.scheduler_file:
+        p.error("no scheduler: give --scheduler=ADDRESS or --scheduler-file=PATH")
+    if a.retries < 0 or a.timeout < 0 or a.connect_timeout <= 0:
+        p.error("--retries and --timeout must not be negative, --connect-timeout must be positive")
+    tls = [a.tls_ca_file, a.tls_cert, a.tls_key]
+    if any(tls) and not all(tls):
+        p.error("TLS needs all of --tls-ca-file, --tls-cert and --tls-key")
+    return a
+
+
+def connect(a):
+    import logging
+    import warnings
+
+    # Dask logs and warns on its own; the distributor reports what matters.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore")
+    from distributed import Client
+    from distributed.security import Security
+
+    where = a.scheduler or f"the scheduler file '{a.scheduler_file}'"
+    kw = {"timeout": a.connect_timeout, "set_as_default": False}
+    if a.tls_ca_file:
+        for f in (a.tls_ca_file, a.tls_cert, a.tls_key):
+            if not os.access(f, os.R_OK):
+                raise Fatal(f"cannot read TLS file '{f}'", 3)
+        kw["security"] = Security(tls_ca_file=a.tls_ca_file, tls_client_cert=a.tls_cert,
+                                  tls_client_key=a.tls_key, require_encryption=True)
+    if a.scheduler_file:
+        deadline = time.monotonic() + a.connect_timeout
+        while not os.path.exists(a.scheduler_file):
+            if time.monotonic() > deadline:
+                raise Fatal(f"scheduler file '{a.scheduler_file}' did not appear within "
+                            f"{a.connect_timeout:g} s", 3)
+            time.sleep(0.05)
+        kw["scheduler_file"] = a.scheduler_file
+        address = None
+    else:
+        address = a.scheduler
+    try:
+        client = Client(address, **kw)
+    except Exception as e:  # Dask raises OSError, TimeoutError, ssl errors...
+        hint = ""
+        if a.tls_ca_file is None and str(address or "").startswith("tls://"):
+            hint = " (the address is tls://: give --tls-ca-file, --tls-cert and --tls-key)"
+        raise Fatal(f"cannot reach the Dask scheduler at {where} within "
+                    f"{a.connect_timeout:g} s: {type(e).__name__}: {e}{hint}", 3)
+    try:
+        client.wait_for_workers(1, timeout=a.connect_timeout)
+    except Exception:
+        client.close()
+        raise Fatal(f"the Dask scheduler at {where} has no workers "
+                    f"(waited {a.connect_timeout:g} s)", 3)
+    return client
+
+
+class Progress:
+    def __init__(self, mode, total):
+        self.on = mode == "always" or (mode == "auto" and sys.stderr.isatty())
+        self.total, self.begin = total, time.monotonic()
+
+    def show(self, done, running):
+        if not self.on:
+            return
+        eta = "?"
+        if done:
+            eta = f"{(time.monotonic() - self.begin) / done * (self.total - done):.0f}s"
+        sys.stderr.write(f"\r\033[K[{PROG}] {done}/{self.total} done, {running} running, ETA {eta}")
+        sys.stderr.flush()
+
+    def clear(self):
+        if self.on:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def judge(lib, plan, job, res):
+    """None if the job's result is good, else why not."""
+    if res["timed_out"]:
+        return "timed out"
+    if res["signal"]:
+        return f"killed by signal {res['signal']}"
+    if res["rc"] != 0:
+        return f"exited with status {res['rc']}"
+    if BACKEND_ERROR in res["stderr"]:
+        return f"the compiler reported '{BACKEND_ERROR}'"
+    for where, local in job["outputs"]:
+        data = res["outputs"].get(where)
+        if data is None:
+            return f"it did not write output '{local}'"
+        why = lib.check_object(data, plan.target)
+        if why:
+            return f"output '{local}': {why}"
+    return None
+
+
+def write_outputs(job, res, written):
+    for where, local in job["outputs"]:
+        tmp = f"{local}.{PROG}-{os.getpid()}.tmp"
+        written.append(tmp)
+        with open(tmp, "wb") as f:
+            f.write(res["outputs"][where])
+        os.replace(tmp, local)
+        written.remove(tmp)
+
+
+def run(a):
+    lib = JobLib()
+    jf = lib.read_job_file(a.jobfile)
+    plan = Plan(jf, a.absolute_paths)
+    total = len(plan.jobs)
+
+    # Read every distinct input once; identical content is shipped once.
+    blobs = {}  # sha -> bytes
+    sizes = {}
+    for job in plan.jobs:
+        for _, local in job["ship"]:
+            if local in plan.files:
+                continue
+            try:
+                with open(local, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                raise Fatal(f"job {plan.jobs.index(job)} (module '{job['module']}'): "
+                            f"cannot read input '{local}': {e.strerror}", 2)
+            sha = hashlib.sha256(data).hexdigest()
+            plan.files[local] = sha
+            blobs.setdefault(sha, data)
+            sizes[local] = len(data)
+    if total == 0:
+        return 0
+
+    client = connect(a)
+    start = time.time()
+    written = []
+    futures = {}
+    try:
+        from distributed import as_completed
+
+        blob_futures = {sha: client.submit(_blob, data, key=f"dtlto-input-{sha}", pure=False)
+                        for sha, data in blobs.items()}
+        token = f"{os.uname().nodename}-{os.getpid()}-{int(start * 1000)}"
+        specs = []
+        for i, job in enumerate(plan.jobs):
+            shas = []
+            inputs = []
+            for where, local in job["ship"]:
+                sha = plan.files[local]
+                if sha not in shas:
+                    shas.append(sha)
+                inputs.append((where, shas.index(sha)))
+            spec = {"common": plan.common, "args": job["args"], "inputs": inputs,
+                    "outputs": [w for w, _ in job["outputs"]], "depth": plan.depth,
+                    "timeout": a.timeout, "codegen": not a.no_codegen,
+                    "codegen_hint": a.codegen}
+            cost = sum(sizes.get(local, 0) for _, local in job["ship"])
+            specs.append((json.dumps(spec), shas, cost))
+
+        def submit(i, attempt, avoid=None):
+            spec, shas, cost = specs[i]
+            kw = {}
+            if avoid:
+                others = [w for w in client.scheduler_info()["workers"] if w not in avoid]
+                if others:
+                    kw = {"workers": others, "allow_other_workers": True}
+            f = client.submit(_run_job, spec, *[blob_futures[s] for s in shas],
+                              key=f"dtlto-job-{token}-{i}-{attempt}", pure=False,
+                              retries=a.retries, priority=cost, **kw)
+            futures[f.key] = (i, attempt, avoid or [], time.time())
+            return f
+
+        # Longest first: Dask runs higher priorities first.
+        order = sorted(range(total), key=lambda i: -specs[i][2])
+        pending = as_completed([submit(i, 0) for i in order], loop=client.loop)
+        progress = Progress(a.progress, total)
+        records = [None] * total
+        failed = 0
+        done = 0
+        returned = 0
+        for fut in pending:
+            i, attempt, avoid, submitted = futures.pop(fut.key)
+            job = plan.jobs[i]
+            try:
+                res = fut.result()
+                why = judge(lib, plan, job, res)
+            except Exception as e:
+                res, why = None, f"{type(e).__name__}: {e}"
+            fut.release()
+            if why and attempt < a.retries:
+                worker = [res["worker"]] if res else []
+                print(f"{PROG}: warning: job {i} (module '{job['module']}') failed ({why}); "
+                      f"retrying{' on another worker' if worker else ''}", file=sys.stderr)
+                pending.add(submit(i, attempt + 1, avoid + worker))
+                continue
+            done += 1
+            if why:
+                failed += 1
+                progress.clear()
+                place = f" on worker {res['worker']}" if res else ""
+                print(f"{PROG}: error: job {i} (module '{job['module']}') failed{place}: "
+                      f"{why}\n  command: {shlex.join(job['command'])}", file=sys.stderr)
+                if res and res["stderr"]:
+                    sys.stderr.write(res["stderr"] + ("" if res["stderr"].endswith("\n") else "\n"))
+            else:
+                write_outputs(job, res, written)
+                returned += sum(len(d or b"") for d in res["outputs"].values())
+            if res:
+                records[i] = {"job": i, "module": job["module"], "worker": res["worker"],
+                              "via": res["via"], "submitted": submitted - start,
+                              "start": res["start"] - start, "end": res["end"] - start,
+                              "received": time.time() - start, "cpu": res["cpu"],
+                              "attempts": attempt + 1, "ok": not why}
+            progress.show(done, total - done)
+        progress.clear()
+    except KeyboardInterrupt:
+        client.cancel(list(futures))
+        raise
+    finally:
+        for tmp in written:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        client.close()
+
+    wall = time.time() - start
+    shipped = sum(len(d) for d in blobs.values())
+    per_job = sum(sizes[local] for job in plan.jobs for _, local in job["ship"])
+    if a.report:
+        with open(a.report, "w") as f:
+            json.dump({"wall": wall, "bytes_shipped": shipped, "bytes_if_per_job": per_job,
+                       "bytes_returned": returned, "distinct_inputs": len(blobs),
+                       "jobs": records}, f, indent=1)
+            f.write("\n")
+    if a.verbose:
+        compile_time = sum(r["end"] - r["start"] for r in records if r)
+        via = sum(1 for r in records if r and r["via"] == "codegen")
+        workers = len({r["worker"] for r in records if r})
+        print(f"{PROG}: {total} jobs on {workers} worker(s) in {wall:.2f} s "
+              f"({via} through dtlto-codegen, {compile_time:.2f} s compiling); "
+              f"shipped {shipped} bytes in {len(blobs)} distinct inputs "
+              f"({per_job} if sent per job), returned {returned} bytes", file=sys.stderr)
+    if failed:
+        print(f"{PROG}: error: {failed} of {total} job(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv):
+    a = parse_args(argv)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        return run(a)
+    except Fatal as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return e.status
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
