@@ -14,7 +14,8 @@ config.test_exec_root = os.path.join(config.dtlto_obj_root, "test")
 # Our tools first (so ld.lld / lld-link are ours), then Debian's LLVM 22
 # (FileCheck, not, split-file, llvm-ar, opt, llvm-dis, clang). Debian's own
 # linker stays reachable as ld.lld-22 / lld-link-22 for comparisons.
-path = [config.dtlto_tools_dir, config.llvm_tools_dir, "/usr/bin", "/bin"]
+path = [config.dtlto_tools_dir, config.llvm_tools_dir, "/usr/bin", "/bin",
+        "/usr/sbin", "/sbin"]
 config.environment["PATH"] = os.pathsep.join(path)
 for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "ASAN_OPTIONS", "UBSAN_OPTIONS"]:
     if var in os.environ:
@@ -38,3 +39,30 @@ config.substitutions.append(
 for tool in ["ld.lld-22", "lld-link-22"]:
     if shutil.which(tool):
         config.available_features.add("debian-" + tool.split("-22")[0])
+
+# dtlto-dask tests start their own throwaway Dask cluster.
+config.substitutions.append(
+    ("%{dask_cluster}", "/usr/bin/python3 " +
+     os.path.join(config.dtlto_src_root, "utils", "dask-cluster.py")))
+
+# Workers in network namespaces need root and a kernel that allows them.
+def netns_unavailable():
+    import subprocess
+    if os.geteuid() != 0:
+        return "not running as root"
+    for tool in ["ip", "unshare", "nsenter"]:
+        if not shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin"):
+            return "'%s' is not installed" % tool
+    name = "dtlto-probe-%d" % os.getpid()
+    r = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if r.returncode:
+        return "'ip netns add' failed: " + r.stderr.strip()
+    subprocess.run(["ip", "netns", "del", name])
+    return None
+
+why = netns_unavailable()
+if why:
+    lit_config.note("tests with Dask workers in network namespaces are "
+                    "unsupported here: " + why)
+else:
+    config.available_features.add("netns")

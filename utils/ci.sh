@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages=(llvm-22-dev liblld-22-dev lld-22 clang-22 llvm-22-tools libclang-cpp22-dev cmake
-          ninja-build python3 zlib1g-dev libzstd-dev make)
+          ninja-build python3 zlib1g-dev libzstd-dev make
+          python3-distributed openssl iproute2)
 
 setup() {
   local missing=()

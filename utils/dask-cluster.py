@@ -158,21 +158,20 @@ def kill_worker(a):
     sys.exit(f"dask-cluster: no worker {a.k}")
 
 
-def stop_all(d):
-    entries = state(d)
+def stop_all(d, entries=None):
+    entries = state(d) if entries is None else entries
     pids = [(int(v.split()[0]), v.split()[1]) for k, v in entries if k == "pid"]
     # Workers first, then the scheduler, the watchdog last (unless it is us).
-    order = sorted(pids, key=lambda p: (p[1] == "watchdog", p[1] == "scheduler"))
+    order = [p for p in sorted(pids, key=lambda p: (p[1] == "watchdog", p[1] == "scheduler"))
+             if p[0] != os.getpid()]
     for pid, _ in order:
-        if pid == os.getpid():
-            continue
         try:
             os.killpg(pid, signal.SIGTERM)
         except OSError:
             pass
     deadline = time.monotonic() + 5
     for pid, _ in order:
-        while pid != os.getpid() and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
             try:
                 os.kill(pid, 0)
             except OSError:
@@ -194,12 +193,17 @@ def stop_all(d):
 
 
 def watchdog(a):
+    """Stops the cluster after its lifetime, or as soon as its directory is
+    gone (a test that deleted it without stopping the cluster)."""
     end = time.monotonic() + a.lifetime
+    entries = []
     while time.monotonic() < end:
-        if not os.path.exists(os.path.join(a.dir, "cluster.state")):
-            return
+        now = state(a.dir)
+        if not now and not os.path.exists(os.path.join(a.dir, "cluster.state")):
+            break
+        entries = now or entries
         time.sleep(0.5)
-    stop_all(a.dir)
+    stop_all(a.dir, entries)
 
 
 def main():

@@ -346,7 +346,8 @@ def _run_job(spec_text, *blobs):
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         except OSError as e:
-            return 127, None, f"cannot run '{argv[0]}': {e.strerror}\n".encode(), False, None
+            why = f"cannot run '{argv[0]}' on {socket.gethostname()}: {e.strerror}"
+            return 127, None, f"{why} (every worker needs the compiler)\n".encode(), False, None
         try:
             text, _ = proc.communicate(timeout=spec["timeout"] or None)
             timed_out = False
@@ -462,6 +463,12 @@ def connect(a):
         client = Client(address, **kw)
     except Exception as e:  # Dask raises OSError, TimeoutError, ssl errors...
         hint = ""
+        if a.scheduler_file:
+            try:
+                with open(a.scheduler_file) as f:
+                    address = json.load(f).get("address", "")
+            except (OSError, ValueError, AttributeError):
+                pass
         if a.tls_ca_file is None and str(address or "").startswith("tls://"):
             hint = " (the address is tls://: give --tls-ca-file, --tls-cert and --tls-key)"
         raise Fatal(f"cannot reach the Dask scheduler at {where} within "
