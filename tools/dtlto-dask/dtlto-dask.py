@@ -201,10 +201,6 @@ class Plan:
 # --- The worker side (pickled by value; runs inside a Dask worker) --------
 
 
-def _blob(data):
-    return data
-
-
 def _run_job(spec_text, *blobs):
     import json
     import os
@@ -218,6 +214,7 @@ def _run_job(spec_text, *blobs):
 
     from distributed import get_worker
 
+    began = time.time()
     spec = json.loads(spec_text)
     worker = get_worker()
     state = getattr(worker, "_dtlto_state", None)
@@ -383,7 +380,8 @@ def _run_job(spec_text, *blobs):
             outputs[where] = None
     clear()
     return {"rc": rc, "signal": sig, "stderr": text.decode("utf-8", "replace")[-65536:],
-            "timed_out": timed_out, "outputs": outputs, "start": start, "end": end,
+            "timed_out": timed_out, "outputs": outputs, "began": began, "start": start,
+            "end": end, "finished": time.time(),
             "cpu": cpu, "via": used, "worker": worker.address,
             "host": socket.gethostname()}
 
@@ -558,15 +556,29 @@ def run(a):
     if total == 0:
         return 0
 
+    connect_start = time.time()
     client = connect(a)
     start = time.time()
+    cpu_start = time.process_time()
     written = []
     futures = {}
     try:
         from distributed import as_completed
 
-        blob_futures = {sha: client.submit(_blob, data, key=f"dtlto-input-{sha}", pure=False)
-                        for sha, data in blobs.items()}
+        # Inputs go straight to the workers (scatter), one copy per distinct
+        # content. Scattered data has no lineage: a worker that dies takes its
+        # copies with it, so a job that lost an input gets it sent again.
+        blob_futures = {}
+        shipped = 0
+
+        def send(shas):
+            nonlocal shipped
+            for sha, f in zip(shas, client.scatter([blobs[s] for s in shas])):
+                blob_futures[sha] = f
+            shipped += sum(len(blobs[s]) for s in shas)
+
+        send(list(blobs))
+        first_copy = shipped
         token = f"{os.uname().nodename}-{os.getpid()}-{int(start * 1000)}"
         specs = []
         for i, job in enumerate(plan.jobs):
@@ -583,6 +595,7 @@ def run(a):
                     "codegen_hint": a.codegen}
             cost = sum(sizes.get(local, 0) for _, local in job["ship"])
             specs.append((json.dumps(spec), shas, cost))
+        serial = iter(range(1 << 62))
 
         def submit(i, attempt, avoid=None):
             spec, shas, cost = specs[i]
@@ -591,10 +604,10 @@ def run(a):
                 others = [w for w in client.scheduler_info()["workers"] if w not in avoid]
                 if others:
                     kw = {"workers": others, "allow_other_workers": True}
-            f = client.submit(_run_job, spec, *[blob_futures[s] for s in shas],
-                              key=f"dtlto-job-{token}-{i}-{attempt}", pure=False,
-                              retries=a.retries, priority=cost, **kw)
-            futures[f.key] = (i, attempt, avoid or [], time.time())
+            deps = [blob_futures[s] for s in shas]
+            f = client.submit(_run_job, spec, *deps, key=f"dtlto-job-{token}-{i}-{next(serial)}",
+                              pure=False, retries=a.retries, priority=cost, **kw)
+            futures[f.key] = (i, attempt, avoid or [], time.time(), deps)
             return f
 
         # Longest first: Dask runs higher priorities first.
@@ -602,18 +615,45 @@ def run(a):
         pending = as_completed([submit(i, 0) for i in order], loop=client.loop)
         progress = Progress(a.progress, total)
         records = [None] * total
+        resent = [0] * total
         failed = 0
         done = 0
         returned = 0
-        for fut in pending:
-            i, attempt, avoid, submitted = futures.pop(fut.key)
+
+        def outcomes():
+            """(future, result or None, failure or None), results gathered in
+            batches."""
+            for batch in pending.batches():
+                good = [f for f in batch if f.status == "finished"]
+                results = dict(zip((f.key for f in good), client.gather(good))) if good else {}
+                for f in batch:
+                    if f.key in results:
+                        yield f, results[f.key], None
+                        continue
+                    try:
+                        f.result()
+                        why = f"task ended as '{f.status}'"
+                    except Exception as e:
+                        why = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+                    yield f, None, why
+
+        for fut, res, why in outcomes():
+            i, attempt, avoid, submitted, deps = futures.pop(fut.key)
             job = plan.jobs[i]
-            try:
-                res = fut.result()
-                why = judge(lib, plan, job, res)
-            except Exception as e:
-                res, why = None, f"{type(e).__name__}: {e}"
             fut.release()
+            if res is not None:
+                why = judge(lib, plan, job, res)
+            elif resent[i] < 10:
+                lost = [sha for sha, d in zip(specs[i][1], deps)
+                        if d.status != "finished"]
+                if lost:
+                    # Send again whatever is still missing, then rerun.
+                    stale = [s for s in lost if blob_futures[s].status != "finished"]
+                    if stale:
+                        send(stale)
+                    resent[i] += 1
+                    pending.add(submit(i, attempt, avoid))
+                    continue
             if why and attempt < a.retries:
                 worker = [res["worker"]] if res else []
                 print(f"{PROG}: warning: job {i} (module '{job['module']}') failed ({why}); "
@@ -635,7 +675,9 @@ def run(a):
             if res:
                 records[i] = {"job": i, "module": job["module"], "worker": res["worker"],
                               "via": res["via"], "submitted": submitted - start,
+                              "began": res["began"] - start,
                               "start": res["start"] - start, "end": res["end"] - start,
+                              "finished": res["finished"] - start,
                               "received": time.time() - start, "cpu": res["cpu"],
                               "attempts": attempt + 1, "ok": not why}
             progress.show(done, total - done)
@@ -652,11 +694,12 @@ def run(a):
         client.close()
 
     wall = time.time() - start
-    shipped = sum(len(d) for d in blobs.values())
     per_job = sum(sizes[local] for job in plan.jobs for _, local in job["ship"])
     if a.report:
         with open(a.report, "w") as f:
-            json.dump({"wall": wall, "bytes_shipped": shipped, "bytes_if_per_job": per_job,
+            json.dump({"wall": wall, "connect": start - connect_start,
+                       "client_cpu": time.process_time() - cpu_start, "bytes_shipped": shipped,
+                       "bytes_resent": shipped - first_copy, "bytes_if_per_job": per_job,
                        "bytes_returned": returned, "distinct_inputs": len(blobs),
                        "jobs": records}, f, indent=1)
             f.write("\n")
