@@ -429,12 +429,6 @@ def parse_args(argv):
 
 
 def connect(a):
-    import logging
-    import warnings
-
-    # Dask logs and warns on its own; the distributor reports what matters.
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
-    warnings.filterwarnings("ignore")
     from distributed import Client
     from distributed.security import Security
 
@@ -530,7 +524,25 @@ def write_outputs(job, res, written):
         written.remove(tmp)
 
 
+def import_dask():
+    """Dask's import (~0.3 s) overlaps reading the job file and inputs."""
+    import logging
+    import threading
+    import warnings
+
+    def work():
+        # Dask logs and warns on its own; the distributor reports what matters.
+        warnings.filterwarnings("ignore")
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        import distributed  # noqa: F401
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    return t
+
+
 def run(a):
+    importing = import_dask()
     lib = JobLib()
     jf = lib.read_job_file(a.jobfile)
     plan = Plan(jf, a.absolute_paths)
@@ -557,6 +569,7 @@ def run(a):
         return 0
 
     connect_start = time.time()
+    importing.join()
     client = connect(a)
     start = time.time()
     cpu_start = time.process_time()
