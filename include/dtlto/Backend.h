@@ -20,6 +20,18 @@
 
 namespace dtlto {
 
+/// Behaviour beyond LLVM 22's DTLTO, chosen by our linker's and driver's own
+/// options before the link starts (lld's call carries only upstream's).
+struct BackendOptions {
+  /// Compile in the linker, with the in-process ThinLTO backend, every module
+  /// whose job failed or whose distributor failed, instead of failing.
+  bool Fallback = false;
+  /// Stop the distributor's process group after this many seconds (0: no
+  /// limit); then the link fails, or falls back.
+  unsigned DistributorTimeout = 0;
+};
+BackendOptions &backendOptions();
+
 /// Create a ThinLTO backend that hands every backend compilation to the
 /// \p Distributor process through a JSON job file and feeds the native
 /// objects it produces back into the link (or the ThinLTO cache).

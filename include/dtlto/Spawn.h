@@ -22,10 +22,11 @@
 namespace dtlto {
 
 /// Start \p Argv (argv[0] looked up in PATH if it has no slash). If
-/// \p StderrFd >= 0 the child's stderr goes there. Returns the pid, or -1
-/// with \p Err set.
+/// \p StderrFd >= 0 the child's stderr goes there; with \p NewProcessGroup
+/// the child leads a process group of its own. Returns the pid, or -1 with
+/// \p Err set.
 pid_t spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
-                   std::string &Err);
+                   std::string &Err, bool NewProcessGroup = false);
 
 /// "exited with status 3", "killed by signal 9 (Killed)", ...
 std::string describeWaitStatus(int Status);

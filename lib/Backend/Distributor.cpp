@@ -10,17 +10,37 @@
 // its arguments and the job file last; it inherits our working directory,
 // environment and standard streams, and returns non-zero on failure. The
 // messages keep LLVM 22's "distributor execution failed" prefix, which
-// upstream tests match, and add which of the three failures it was.
+// upstream tests match, and add which failure it was.
+//
+// Unlike LLVM 22, the distributor leads a process group of its own, so that
+// the whole of it (a script and its compilers, say) can be stopped: after
+// the optional timeout, and when the linker gets SIGINT, SIGTERM or SIGHUP.
+// Then the group gets the signal, the linker waits briefly for it to go,
+// and the linker's previous handler (LLVM's, which removes temporary files)
+// runs. A terminal's Ctrl-C reaches only the linker's group; it is
+// forwarded the same way.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Distributor.h"
 
-#include "llvm/ADT/SmallVector.h"
+#include "dtlto/Spawn.h"
+
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TimeProfiler.h"
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <sys/wait.h>
+#include <thread>
+#include <time.h>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -31,9 +51,77 @@ static Error failure(const Twine &Msg) {
                                Msg);
 }
 
+namespace {
+
+const int ForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+std::atomic<pid_t> Running{0};
+struct sigaction Previous[NSIG];
+
+void sleepMs(long Ms) {
+  timespec T{Ms / 1000, (Ms % 1000) * 1000000};
+  while (nanosleep(&T, &T) != 0 && errno == EINTR) {
+  }
+}
+
+/// Stop the distributor's group: \p Sig first, SIGKILL if it is still there
+/// after \p GraceMs. Reaps the leader. Async-signal-safe.
+int stopGroup(pid_t Pid, int Sig, long GraceMs) {
+  kill(-Pid, Sig);
+  int Status = 0;
+  for (long Waited = 0; Waited < GraceMs; Waited += 10) {
+    if (waitpid(Pid, &Status, WNOHANG) == Pid) {
+      kill(-Pid, SIGKILL); // Whatever of the group outlived its leader.
+      return Status;
+    }
+    sleepMs(10);
+  }
+  kill(-Pid, SIGKILL);
+  while (waitpid(Pid, &Status, 0) < 0 && errno == EINTR) {
+  }
+  return Status;
+}
+
+void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
+  pid_t Pid = Running.exchange(0);
+  if (Pid > 0)
+    stopGroup(Pid, Sig, 2000);
+  // Then what was there before us: LLVM's handler removes the temporary
+  // files and re-raises.
+  struct sigaction &P = Previous[Sig];
+  sigaction(Sig, &P, nullptr);
+  if (P.sa_flags & SA_SIGINFO) {
+    if (P.sa_sigaction)
+      P.sa_sigaction(Sig, Info, Ctx);
+  } else if (P.sa_handler == SIG_DFL) {
+    raise(Sig);
+  } else if (P.sa_handler != SIG_IGN) {
+    P.sa_handler(Sig);
+  }
+}
+
+/// Our handlers for the distributor's lifetime.
+struct ForwardSignals {
+  explicit ForwardSignals(pid_t Pid) {
+    Running = Pid;
+    struct sigaction A = {};
+    A.sa_sigaction = onSignal;
+    A.sa_flags = SA_SIGINFO;
+    sigemptyset(&A.sa_mask);
+    for (int S : ForwardedSignals)
+      sigaction(S, &A, &Previous[S]);
+  }
+  ~ForwardSignals() {
+    Running = 0;
+    for (int S : ForwardedSignals)
+      sigaction(S, &Previous[S], nullptr);
+  }
+};
+
+} // namespace
+
 Error dtlto::runDistributor(const std::string &Distributor,
                             const std::vector<std::string> &Args,
-                            const std::string &JobFile) {
+                            const std::string &JobFile, unsigned Timeout) {
   llvm::TimeTraceScope Scope("Execute DTLTO distributor", Distributor);
   std::string Program = Distributor;
   if (!sys::path::has_parent_path(Distributor)) {
@@ -42,25 +130,59 @@ Error dtlto::runDistributor(const std::string &Distributor,
       return failure("cannot find distributor '" + Distributor + "' in PATH.");
     Program = *Found;
   }
-  SmallVector<StringRef, 8> Argv;
-  Argv.push_back(Distributor);
-  for (const std::string &A : Args)
-    Argv.push_back(A);
-  Argv.push_back(JobFile);
+  if (!sys::fs::exists(Program))
+    return failure("cannot run distributor '" + Distributor +
+                   "': " + std::strerror(ENOENT) + ".");
+  if (!sys::fs::can_execute(Program))
+    return failure("cannot run distributor '" + Distributor +
+                   "': " + std::strerror(EACCES) + ".");
 
-  std::string ErrMsg;
-  bool ExecutionFailed = false;
-  int RC = sys::ExecuteAndWait(Program, Argv, /*Env=*/std::nullopt,
-                               /*Redirects=*/{}, /*SecondsToWait=*/0,
-                               /*MemoryLimit=*/0, &ErrMsg, &ExecutionFailed);
-  if (ExecutionFailed)
-    return failure("cannot run distributor '" + Distributor + "': " + ErrMsg +
-                   ".");
-  if (RC == -2)
+  std::vector<std::string> Argv = {Program};
+  Argv.insert(Argv.end(), Args.begin(), Args.end());
+  Argv.push_back(JobFile);
+  std::string Err;
+  pid_t Pid = spawnProcess(Argv, -1, Err, /*NewProcessGroup=*/true);
+  if (Pid < 0)
+    return failure("cannot run distributor '" + Distributor + "': " +
+                   StringRef(Err).rsplit(": ").second + ".");
+
+  int Status = 0;
+  bool TimedOut = false;
+  {
+    ForwardSignals Forward(Pid);
+    auto Deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(Timeout);
+    for (;;) {
+      pid_t R = waitpid(Pid, &Status, Timeout ? WNOHANG : 0);
+      if (R == Pid)
+        break;
+      if (R < 0 && errno != EINTR)
+        return failure("cannot wait for distributor '" + Distributor +
+                       "': " + std::strerror(errno) + ".");
+      if (R == 0 && std::chrono::steady_clock::now() >= Deadline) {
+        Running = 0;
+        Status = stopGroup(Pid, SIGTERM, 2000);
+        TimedOut = true;
+        break;
+      }
+      if (R == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  // Nothing the distributor started may outlive it.
+  kill(-Pid, SIGKILL);
+
+  if (TimedOut)
+    return failure("distributor '" + Distributor + "' did not finish within " +
+                   Twine(Timeout) + " s; its process group was stopped.");
+  if (WIFSIGNALED(Status)) {
+    const char *Name = strsignal(WTERMSIG(Status));
     return failure("distributor '" + Distributor +
-                   "' was killed by a signal: " + ErrMsg + ".");
-  if (RC != 0)
+                   "' was killed by a signal: " + (Name ? Name : "unknown") +
+                   ".");
+  }
+  if (WEXITSTATUS(Status) != 0)
     return failure("distributor '" + Distributor + "' exited with status " +
-                   Twine(RC) + ".");
+                   Twine(WEXITSTATUS(Status)) + ".");
   return Error::success();
 }

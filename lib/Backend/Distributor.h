@@ -17,11 +17,12 @@
 namespace dtlto {
 
 /// Run `Distributor Args... JobFile` in the current directory with inherited
-/// standard streams and wait for it. Could-not-start, non-zero exit and death
-/// by a signal are distinct errors, each naming the distributor.
+/// standard streams, in a process group of its own, and wait for it (at most
+/// \p Timeout seconds, if not 0). Could-not-start, non-zero exit, death by a
+/// signal and timeout are distinct errors, each naming the distributor.
 llvm::Error runDistributor(const std::string &Distributor,
                            const std::vector<std::string> &Args,
-                           const std::string &JobFile);
+                           const std::string &JobFile, unsigned Timeout);
 
 } // namespace dtlto
 

@@ -30,6 +30,8 @@
 #include "TempFiles.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/LTO/LTOBackend.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -63,6 +65,11 @@ struct JobState {
   lto::ImportsFilesContainer Imports;
   AddStreamFn CacheAddStream;
   std::unique_ptr<MemoryBuffer> Object; // Validated distributor output.
+  // For compiling in the linker when the job fails (--fallback).
+  std::optional<BitcodeModule> BM;
+  const FunctionImporter::ImportMapTy *ImportList = nullptr;
+  MapVector<StringRef, BitcodeModule> *ModuleMap = nullptr;
+  std::string Failure; // Why the job's output was not usable.
 };
 
 Error backendError(const Twine &Msg) {
@@ -132,6 +139,8 @@ private:
   Error repairShard(JobState &J);
   Error loadObject(JobState &J);
   Error addToLink(JobState &J);
+  Error compileInLinker(JobState &J);
+  void warn(const Twine &Msg);
   void forEachParallel(const std::vector<JobState *> &Js,
                        Error (OutOfProcessThinBackend::*Fn)(JobState &));
   void setError(Error E) {
@@ -180,6 +189,9 @@ Error OutOfProcessThinBackend::start(
                              PID + ".native.o");
   J.NativeObject = std::string(Obj);
   J.Shard = J.NativeObject + ".thinlto.bc";
+  J.BM = BM;
+  J.ImportList = &ImportList;
+  J.ModuleMap = &ModuleMap;
 
   // The maps are owned by LTO::runThinLTO and outlive wait().
   BackendThreadPool.async([this, &J, &ImportList, &ExportList, &ResolvedODR] {
@@ -335,6 +347,33 @@ Error OutOfProcessThinBackend::loadObject(JobState &J) {
   return Error::success();
 }
 
+// The in-process ThinLTO backend, for one module whose job failed: the same
+// module, imports and definitions LTO gave start(). Its object goes to the
+// link, never to the cache (whose keys stand for the remote compiler's).
+Error OutOfProcessThinBackend::compileInLinker(JobState &J) {
+  llvm::TimeTraceScope Scope("Compile in the linker after DTLTO failure",
+                             J.ModuleID);
+  lto::LTOLLVMContext Ctx(Conf);
+  Expected<std::unique_ptr<Module>> M = J.BM->parseModule(Ctx);
+  if (!M)
+    return M.takeError();
+  static const GVSummaryMapTy NoDefinitions;
+  auto It = ModuleToDefinedGVSummaries.find(J.ModuleID);
+  const GVSummaryMapTy &Defined =
+      It == ModuleToDefinedGVSummaries.end() ? NoDefinitions : It->second;
+  return lto::thinBackend(Conf, J.Task, AddStream, **M, CombinedIndex,
+                          *J.ImportList, Defined, J.ModuleMap,
+                          Conf.CodeGenOnly);
+}
+
+void OutOfProcessThinBackend::warn(const Twine &Msg) {
+  DiagnosticInfoGeneric D(Msg, DS_Warning);
+  if (Conf.DiagHandler)
+    Conf.DiagHandler(D);
+  else
+    errs() << "warning: " << Msg << "\n";
+}
+
 Error OutOfProcessThinBackend::addToLink(JobState &J) {
   AddStreamFn &Add = J.CacheAddStream ? J.CacheAddStream : AddStream;
   Expected<std::unique_ptr<CachedFileStream>> Stream = Add(J.Task, J.ModuleID);
@@ -382,20 +421,62 @@ Error OutOfProcessThinBackend::wait() {
   // failure or Ctrl-C is removed too.
   for (JobState *J : ToRun)
     Temps.add(J->NativeObject, Opts.SaveTemps);
-  if (Error E = runDistributor(Opts.Distributor, Opts.DistributorArgs, Path))
-    return E;
+  const BackendOptions &Extra = backendOptions();
+  if (Error E = runDistributor(Opts.Distributor, Opts.DistributorArgs, Path,
+                               Extra.DistributorTimeout)) {
+    if (!Extra.Fallback)
+      return E;
+    // Whatever it did produce is still checked and used.
+    warn(toString(std::move(E)));
+  }
   if (!Opts.SaveTemps)
     Temps.remove(Path);
 
   // Every object is checked before any reaches the link (or the cache), so
   // a bad job never leaves a partial result behind.
   llvm::TimeTraceScope Scope("Add DTLTO files to the link");
-  forEachParallel(ToRun, &OutOfProcessThinBackend::loadObject);
-  if (!Err)
-    forEachParallel(ToRun, &OutOfProcessThinBackend::addToLink);
+  if (!Extra.Fallback) {
+    forEachParallel(ToRun, &OutOfProcessThinBackend::loadObject);
+    if (!Err)
+      forEachParallel(ToRun, &OutOfProcessThinBackend::addToLink);
+    if (Err)
+      return std::move(*Err);
+    return Error::success();
+  }
+
+  // --fallback: a job whose object is unusable is compiled here instead.
+  for (JobState *J : ToRun)
+    if (Error E = loadObject(*J))
+      J->Failure = toString(std::move(E));
+  std::vector<JobState *> Good, Bad;
+  for (JobState *J : ToRun)
+    (J->Failure.empty() ? Good : Bad).push_back(J);
+  for (JobState *J : Bad)
+    warn("DTLTO backend compilation: compiling module '" + J->ModuleID +
+         "' in the linker: its job failed (" +
+         StringRef(J->Failure).ltrim().str() + ")");
+  forEachParallel(Good, &OutOfProcessThinBackend::addToLink);
+  if (!Err && !Bad.empty()) {
+    for (JobState *J : Bad)
+      BackendThreadPool.async([this, J] {
+        if (Conf.TimeTraceEnabled)
+          timeTraceProfilerInitialize(Conf.TimeTraceGranularity,
+                                      "Compile in the linker");
+        if (Error E = compileInLinker(*J))
+          setError(std::move(E));
+        if (Conf.TimeTraceEnabled)
+          timeTraceProfilerFinishThread();
+      });
+    BackendThreadPool.wait();
+  }
   if (Err)
     return std::move(*Err);
   return Error::success();
+}
+
+BackendOptions &dtlto::backendOptions() {
+  static BackendOptions Options;
+  return Options;
 }
 
 lto::ThinBackend dtlto::createOutOfProcessThinBackend(

@@ -21,7 +21,7 @@ extern char **environ;
 using namespace dtlto;
 
 pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
-                          std::string &Err) {
+                          std::string &Err, bool NewProcessGroup) {
   if (Argv.empty() || Argv[0].empty()) {
     Err = "empty command";
     return -1;
@@ -43,8 +43,12 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
   sigfillset(&All);
   posix_spawnattr_setsigmask(&Attr, &Empty);
   posix_spawnattr_setsigdefault(&Attr, &All);
-  posix_spawnattr_setflags(&Attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short Flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (NewProcessGroup) {
+    posix_spawnattr_setpgroup(&Attr, 0);
+    Flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&Attr, Flags);
 
   pid_t Pid;
   int RC = posix_spawnp(&Pid, CArgv[0], &FA, &Attr, CArgv.data(), environ);
