@@ -32,6 +32,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/LTO/LTOBackend.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -138,6 +139,7 @@ private:
                      const std::string &Path);
   Error repairShard(JobState &J);
   Error loadObject(JobState &J);
+  Error checkBelongsToModule(JobState &J, const MemoryBuffer &MB);
   Error addToLink(JobState &J);
   Error compileInLinker(JobState &J);
   void warn(const Twine &Msg);
@@ -343,8 +345,56 @@ Error OutOfProcessThinBackend::loadObject(JobState &J) {
   if (!checkNativeObject(Bytes.substr(0, 64), Bytes.size(), TT.str(), Why))
     return backendError("invalid native object file: " + J.NativeObject + ": " +
                         Why + " (job for module '" + J.ModuleID + "')");
+  if (Error E = checkBelongsToModule(J, **MB))
+    return E;
   J.Object = std::move(*MB);
   return Error::success();
+}
+
+// A distributor that mixes up its outputs hands back valid objects for the
+// wrong modules. Catch it by the symbols: an object that defines none of its
+// module's symbols but some of another module's belongs to that other one.
+// (An object defining nothing known, e.g. everything inlined away, passes.)
+Error OutOfProcessThinBackend::checkBelongsToModule(JobState &J,
+                                                    const MemoryBuffer &MB) {
+  Expected<std::unique_ptr<object::ObjectFile>> Obj =
+      object::ObjectFile::createObjectFile(MB.getMemBufferRef());
+  if (!Obj)
+    return backendError("invalid native object file: " + J.NativeObject +
+                        ": " + toString(Obj.takeError()) +
+                        " (job for module '" + J.ModuleID + "')");
+  std::string ForeignSymbol, ForeignModule;
+  for (const object::SymbolRef &Sym : (*Obj)->symbols()) {
+    Expected<uint32_t> Flags = Sym.getFlags();
+    Expected<StringRef> Name = Sym.getName();
+    if (!Flags || !Name || Name->empty() ||
+        (*Flags & (object::SymbolRef::SF_Undefined |
+                   object::SymbolRef::SF_FormatSpecific))) {
+      if (!Flags)
+        consumeError(Flags.takeError());
+      if (!Name)
+        consumeError(Name.takeError());
+      continue;
+    }
+    ValueInfo VI = CombinedIndex.getValueInfo(
+        GlobalValue::getGUIDAssumingExternalLinkage(*Name));
+    if (!VI)
+      continue;
+    for (const auto &S : VI.getSummaryList()) {
+      if (S->modulePath() == J.ModuleID)
+        return Error::success();
+      if (ForeignSymbol.empty()) {
+        ForeignSymbol = Name->str();
+        ForeignModule = S->modulePath().str();
+      }
+    }
+  }
+  if (ForeignSymbol.empty())
+    return Error::success();
+  return backendError("native object file " + J.NativeObject +
+                      " is not the output of module '" + J.ModuleID +
+                      "': it defines '" + ForeignSymbol + "' of module '" +
+                      ForeignModule + "' and none of the module's own symbols");
 }
 
 // The in-process ThinLTO backend, for one module whose job failed: the same
@@ -451,10 +501,13 @@ Error OutOfProcessThinBackend::wait() {
   std::vector<JobState *> Good, Bad;
   for (JobState *J : ToRun)
     (J->Failure.empty() ? Good : Bad).push_back(J);
-  for (JobState *J : Bad)
-    warn("DTLTO backend compilation: compiling module '" + J->ModuleID +
-         "' in the linker: its job failed (" +
-         StringRef(J->Failure).ltrim().str() + ")");
+  for (JobState *J : Bad) {
+    StringRef Why = J->Failure;
+    Why.consume_front("DTLTO backend compilation: ");
+    Why.consume_back(" (job for module '" + J->ModuleID + "')");
+    warn("DTLTO backend compilation: job for module '" + J->ModuleID +
+         "' failed (" + Why + "); compiling it in the linker instead");
+  }
   forEachParallel(Good, &OutOfProcessThinBackend::addToLink);
   if (!Err && !Bad.empty()) {
     for (JobState *J : Bad)

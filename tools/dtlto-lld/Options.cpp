@@ -18,6 +18,9 @@
 
 #include "Options.h"
 
+#include "dtlto/Backend.h"
+
+#include <cstdlib>
 #include <string_view>
 
 using namespace dtlto;
@@ -117,4 +120,45 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
     Out.push_back(Args[I]);
   }
   return Out;
+}
+
+// Our own options, which lld does not know: --thinlto-distributor-fallback
+// and --thinlto-distributor-timeout=<seconds> (/thinlto-distributor-fallback
+// and /thinlto-distributor-timeout:<seconds> for lld-link).
+bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
+                           std::string &Err) {
+  BackendOptions &Opts = backendOptions();
+  std::vector<std::string> Out;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    std::string_view V = Args[I];
+    bool Dash = I > 0 && (COFF ? consume(V, "/") || consume(V, "-")
+                               : consume(V, "--") || consume(V, "-"));
+    if (Dash && V == "thinlto-distributor-fallback") {
+      Opts.Fallback = true;
+      continue;
+    }
+    if (Dash && consume(V, "thinlto-distributor-timeout")) {
+      std::string Value;
+      if (consume(V, COFF ? ":" : "="))
+        Value = V;
+      else if (V.empty() && !COFF && I + 1 < Args.size())
+        Value = Args[++I];
+      else {
+        Out.push_back(Args[I]);
+        continue;
+      }
+      char *End = nullptr;
+      unsigned long N = std::strtoul(Value.c_str(), &End, 10);
+      if (Value.empty() || *End || Value[0] == '-' || N > 86400 * 7) {
+        Err = "invalid --thinlto-distributor-timeout: '" + Value +
+              "' (expected a number of seconds)";
+        return false;
+      }
+      Opts.DistributorTimeout = static_cast<unsigned>(N);
+      continue;
+    }
+    Out.push_back(Args[I]);
+  }
+  Args = std::move(Out);
+  return true;
 }

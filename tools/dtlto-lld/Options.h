@@ -19,6 +19,11 @@ namespace dtlto {
 std::vector<std::string> translateLegacyOptions(std::vector<std::string> Args,
                                                 bool COFF);
 
+/// Remove our own linker options from \p Args into dtlto::backendOptions().
+/// False, with \p Err set, for a malformed value.
+bool takeOwnOptions(std::vector<std::string> &Args, bool COFF,
+                    std::string &Err);
+
 } // namespace dtlto
 
 #endif

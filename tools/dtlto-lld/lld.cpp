@@ -99,6 +99,11 @@ int main(int Argc, const char **Argv) {
 
   std::vector<std::string> Storage = dtlto::translateLegacyOptions(
       std::vector<std::string>(Args.begin(), Args.end()), COFF);
+  std::string Err;
+  if (!dtlto::takeOwnOptions(Storage, COFF, Err)) {
+    errs() << sys::path::filename(Args[0]) << ": error: " << Err << "\n";
+    return 1;
+  }
   std::vector<const char *> NewArgs;
   for (const std::string &S : Storage)
     NewArgs.push_back(S.c_str());

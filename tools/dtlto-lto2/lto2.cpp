@@ -87,6 +87,13 @@ static cl::alias CompilerArgsOld("thinlto-remote-opt-tool-arg",
 static cl::list<std::string> CompilerPrependArgs(
     "dtlto-compiler-prepend-arg", cl::CommaSeparated,
     cl::desc("Argument inserted right after the remote compiler"));
+static cl::opt<bool>
+    Fallback("dtlto-fallback",
+             cl::desc("Compile in-process the modules whose jobs failed"));
+static cl::opt<unsigned>
+    DistributorTimeout("dtlto-distributor-timeout", cl::init(0),
+                       cl::desc("Stop the distributor after this many "
+                                "seconds (0: no limit)"));
 static cl::opt<bool> DTLTOFlag("dtlto",
                                cl::desc("Design-era switch; DTLTO is enabled "
                                         "by -dtlto-distributor"));
@@ -179,6 +186,8 @@ static int run(int Argc, char **Argv) {
   ThreadPoolStrategy Parallelism = heavyweight_hardware_concurrency(Threads);
   std::unique_ptr<lto::LTO> LTO;
   if (!Distributor.empty()) {
+    dtlto::backendOptions().Fallback = Fallback;
+    dtlto::backendOptions().DistributorTimeout = DistributorTimeout;
     lto::ThinBackend Backend = dtlto::createOutOfProcessThinBackend(
         Parallelism, /*OnWrite=*/nullptr, EmitIndexes, EmitImports,
         OutputFilename, Distributor, refs(DistributorArgs), Compiler,
