@@ -66,3 +66,12 @@ if why:
                     "unsupported here: " + why)
 else:
     config.available_features.add("netns")
+
+# Some fault tests need root: a full tmpfs, and a write-protected directory
+# that root itself cannot write (by dropping to nobody with setpriv).
+if os.geteuid() == 0:
+    config.available_features.add("root")
+    config.substitutions.append(
+        ("%{as_nobody}", "setpriv --reuid=65534 --regid=65534 --clear-groups"))
+else:
+    config.substitutions.append(("%{as_nobody}", ""))
