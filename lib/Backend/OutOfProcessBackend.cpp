@@ -30,6 +30,7 @@
 #include "TempFiles.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/LTO/LTOBackend.h"
 #include "llvm/Object/ObjectFile.h"
@@ -72,6 +73,15 @@ struct JobState {
   MapVector<StringRef, BitcodeModule> *ModuleMap = nullptr;
   std::string Failure; // Why the job's output was not usable.
 };
+
+} // namespace
+
+namespace dtlto {
+/// Write \p Data to \p Path, reporting (not aborting on) a failed write.
+Error writeFileChecked(const std::string &Path, StringRef Data);
+} // namespace dtlto
+
+namespace {
 
 Error backendError(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(),
@@ -137,6 +147,8 @@ private:
                         &ResolvedODR);
   Error writeJobFile(const std::vector<JobState *> &ToRun,
                      const std::string &Path);
+  Error writeShard(JobState &J, const FunctionImporter::ImportMapTy &ImportList,
+                   const std::string &Path);
   Error repairShard(JobState &J);
   Error loadObject(JobState &J);
   Error checkBelongsToModule(JobState &J, const MemoryBuffer &MB);
@@ -225,22 +237,11 @@ void OutOfProcessThinBackend::prepareJob(
   std::string IndexFile = J.ModuleID + ".thinlto.bc";
   if (J.Cached) {
     // No job, so no shard; user-requested side files are still written.
-    if (Opts.ShouldEmitIndexFiles) {
-      if (Error E = emitFiles(ImportList, J.ModuleID, J.ModuleID, IndexFile,
-                              std::nullopt))
-        return setError(fileError("index file", IndexFile, J, std::move(E)));
-    } else if (ShouldEmitImportsFiles) {
-      ModuleToSummariesForIndexTy ModuleToSummaries;
-      GVSummaryPtrSet DeclarationSummaries;
-      gatherImportedSummariesForModule(J.ModuleID, ModuleToDefinedGVSummaries,
-                                       ImportList, ModuleToSummaries,
-                                       DeclarationSummaries);
-      std::string ImportsFile = J.ModuleID + ".imports";
-      if (Error E =
-              EmitImportsFiles(J.ModuleID, ImportsFile, ModuleToSummaries))
-        return setError(
-            fileError("imports file", ImportsFile, J, std::move(E)));
-    }
+    if (Opts.ShouldEmitIndexFiles || ShouldEmitImportsFiles)
+      if (Error E = writeShard(J, ImportList, Opts.ShouldEmitIndexFiles
+                                                  ? IndexFile
+                                                  : std::string()))
+        return setError(std::move(E));
     if (OnWrite)
       OnWrite(J.ModuleID);
     return;
@@ -248,9 +249,8 @@ void OutOfProcessThinBackend::prepareJob(
 
   llvm::TimeTraceScope Scope("Emit individual index for DTLTO", J.ModuleID);
   Temps.add(J.Shard, Opts.SaveTemps || Opts.ShouldEmitIndexFiles);
-  if (Error E =
-          emitFiles(ImportList, J.ModuleID, J.ModuleID, J.Shard, J.Imports))
-    return setError(fileError("index shard", J.Shard, J, std::move(E)));
+  if (Error E = writeShard(J, ImportList, J.Shard))
+    return setError(std::move(E));
   if (Error E = repairShard(J))
     return setError(backendError(toString(std::move(E)) + " (job for module '" +
                                  J.ModuleID + "')"));
@@ -260,6 +260,57 @@ void OutOfProcessThinBackend::prepareJob(
           fileError("index file", IndexFile, J, errorCodeToError(EC)));
   if (OnWrite)
     OnWrite(J.ModuleID);
+}
+
+// LLVM's emitFiles, with every write checked: it leaves a failed write (a
+// full disk) to raw_fd_ostream's destructor, which aborts the linker.
+Error OutOfProcessThinBackend::writeShard(
+    JobState &J, const FunctionImporter::ImportMapTy &ImportList,
+    const std::string &Path) {
+  ModuleToSummariesForIndexTy ModuleToSummaries;
+  GVSummaryPtrSet DeclarationSummaries;
+  gatherImportedSummariesForModule(J.ModuleID, ModuleToDefinedGVSummaries,
+                                   ImportList, ModuleToSummaries,
+                                   DeclarationSummaries);
+  std::vector<std::string> Imports;
+  processImportsFiles(J.ModuleID, ModuleToSummaries,
+                      [&](const std::string &F) { Imports.push_back(F); });
+  if (!Path.empty()) {
+    SmallString<0> Buf;
+    raw_svector_ostream OS(Buf);
+    writeIndexToFile(CombinedIndex, OS, &ModuleToSummaries,
+                     &DeclarationSummaries);
+    bool IsShard = Path == J.Shard;
+    if (Error E = writeFileChecked(Path, Buf))
+      return fileError(IsShard ? "index shard" : "index file", Path, J,
+                       std::move(E));
+    if (IsShard)
+      J.Imports.assign(Imports.begin(), Imports.end());
+  }
+  if (ShouldEmitImportsFiles) {
+    std::string Text, ImportsFile = J.ModuleID + ".imports";
+    for (const std::string &F : Imports)
+      (Text += F) += '\n';
+    if (Error E = writeFileChecked(ImportsFile, Text))
+      return fileError("imports file", ImportsFile, J, std::move(E));
+  }
+  return Error::success();
+}
+
+Error dtlto::writeFileChecked(const std::string &Path, StringRef Data) {
+  std::error_code EC;
+  raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
+  if (EC)
+    return errorCodeToError(EC);
+  OS << Data;
+  OS.close();
+  if (OS.has_error()) {
+    EC = OS.error();
+    OS.clear_error(); // Reported here, not by the destructor's abort.
+    sys::fs::remove(Path);
+    return errorCodeToError(EC);
+  }
+  return Error::success();
 }
 
 Error OutOfProcessThinBackend::repairShard(JobState &J) {
@@ -320,16 +371,9 @@ Error OutOfProcessThinBackend::writeJobFile(
     return backendError("failed to generate distributor JSON script: " + Path +
                         ": " + Why);
   Temps.add(Path, Opts.SaveTemps);
-  std::error_code EC;
-  raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
-  if (!EC) {
-    OS << Text;
-    OS.close();
-    EC = OS.error();
-  }
-  if (EC)
+  if (Error E = writeFileChecked(Path, Text))
     return backendError("failed to generate distributor JSON script: " + Path +
-                        ": " + EC.message());
+                        ": " + toString(std::move(E)));
   return Error::success();
 }
 
