@@ -21,12 +21,14 @@
 extern "C" {
 #endif
 
-/// Reads and strictly checks the job file at \p Path. On success returns 0
+/// Reads and strictly checks the job file at \p Path (and, unless
+/// \p AllowPathEscape, that no output leaves the linker output's directory:
+/// dtlto::checkOutputPaths). On success returns 0
 /// and sets *Out to the file re-serialized in LLVM 22's form (with an extra
 /// top-level "target" key holding the --target= of common.args, if any). On
 /// failure returns 1 and sets *Out to the message. Free *Out with
 /// dtlto_free.
-int dtlto_read_job_file(const char *Path, char **Out);
+int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out);
 
 /// Checks that \p Size bytes at \p Data are a complete native object for
 /// \p Triple ("" = any). Returns 0 if so; otherwise 1, with *Why set to the

@@ -68,6 +68,12 @@ bool readJobFile(const std::string &Path, JobFile &Out, std::string &Err);
 bool readJobFileArg(int Argc, char **Argv, const char *Tool, JobFile &Out);
 
 /// Append \p S to \p Out as a JSON string, escaped as llvm::json does.
+/// Check that every job output stays inside the directory of the linker
+/// output (where the linker puts them): no absolute path elsewhere, no `..`
+/// escaping it. Distributors refuse a job file that fails this unless told
+/// otherwise, so a crafted job file cannot make them overwrite files.
+bool checkOutputPaths(const JobFile &F, std::string &Err);
+
 void appendJSONString(std::string &Out, std::string_view S);
 
 /// True if \p S is well-formed UTF-8.

@@ -26,10 +26,12 @@ static char *copyOut(const std::string &S) {
   return P;
 }
 
-int dtlto_read_job_file(const char *Path, char **Out) {
+int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out) {
   JobFile F;
   std::string Err, Text;
-  if (!readJobFile(Path, F, Err) || !writeJobFile(F, Text, Err)) {
+  if (!readJobFile(Path, F, Err) ||
+      (!AllowPathEscape && !checkOutputPaths(F, Err)) ||
+      !writeJobFile(F, Text, Err)) {
     *Out = copyOut(Err);
     return 1;
   }

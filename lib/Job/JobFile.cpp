@@ -579,3 +579,57 @@ bool dtlto::readJobFileArg(int Argc, char **Argv, const char *Tool,
   std::fprintf(stderr, "%s: error: %s\n", Tool, Err.c_str());
   return false;
 }
+
+// Lexical: "." and "a/.." are removed, leading ".." kept, "/" kept.
+static std::string normalizePath(const std::string &P) {
+  bool Abs = !P.empty() && P[0] == '/';
+  std::vector<std::string> Parts;
+  size_t I = 0;
+  while (I <= P.size()) {
+    size_t J = P.find('/', I);
+    if (J == std::string::npos)
+      J = P.size();
+    std::string C = P.substr(I, J - I);
+    if (C == "..") {
+      if (!Parts.empty() && Parts.back() != "..")
+        Parts.pop_back();
+      else if (!Abs)
+        Parts.push_back(C);
+    } else if (!C.empty() && C != ".") {
+      Parts.push_back(C);
+    }
+    I = J + 1;
+  }
+  std::string Out = Abs ? "/" : "";
+  for (size_t K = 0; K < Parts.size(); ++K)
+    Out += (K ? "/" : "") + Parts[K];
+  return Out.empty() ? "." : Out;
+}
+
+bool dtlto::checkOutputPaths(const JobFile &F, std::string &Err) {
+  std::string Dir = F.LinkerOutput;
+  size_t Slash = Dir.rfind('/');
+  Dir = Slash == std::string::npos ? "." : Dir.substr(0, Slash ? Slash : 1);
+  Dir = normalizePath(Dir);
+  bool DirAbs = Dir[0] == '/';
+  for (size_t I = 0; I < F.Jobs.size(); ++I)
+    for (const std::string &Out : F.Jobs[I].Outputs) {
+      std::string N = normalizePath(Out);
+      bool Inside;
+      if ((N[0] == '/') != DirAbs)
+        Inside = false; // Mixed forms: not provably inside, so refused.
+      else if (Dir == "." || Dir == "/")
+        Inside = N.compare(0, 3, "../") != 0 && N != "..";
+      else
+        Inside = N.size() > Dir.size() && N.compare(0, Dir.size(), Dir) == 0 &&
+                 N[Dir.size()] == '/';
+      if (!Inside) {
+        Err = "job " + std::to_string(I) + " (module '" + F.moduleOf(I) +
+              "'): output '" + Out +
+              "' is outside the linker output's directory '" + Dir +
+              "'; refusing to write it (pass --allow-path-escape to allow)";
+        return false;
+      }
+    }
+  return true;
+}

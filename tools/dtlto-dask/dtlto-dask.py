@@ -74,7 +74,8 @@ class JobLib:
         except OSError as e:
             raise Fatal(f"cannot load the job-file library: {e}", 2)
         vp = ctypes.c_void_p
-        self.lib.dtlto_read_job_file.argtypes = [ctypes.c_char_p, ctypes.POINTER(vp)]
+        self.lib.dtlto_read_job_file.argtypes = [ctypes.c_char_p, ctypes.c_int,
+                                                 ctypes.POINTER(vp)]
         self.lib.dtlto_check_object.argtypes = [
             ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(vp)]
         self.lib.dtlto_free.argtypes = [vp]
@@ -86,9 +87,10 @@ class JobLib:
         self.lib.dtlto_free(ptr)
         return text
 
-    def read_job_file(self, path):
+    def read_job_file(self, path, allow_escape):
         out = ctypes.c_void_p()
-        rc = self.lib.dtlto_read_job_file(os.fsencode(path), ctypes.byref(out))
+        rc = self.lib.dtlto_read_job_file(os.fsencode(path), int(allow_escape),
+                                          ctypes.byref(out))
         text = self._take(out)
         if rc:
             raise Fatal(text, 2)
@@ -414,6 +416,8 @@ def parse_args(argv):
                    help="run every job's command as given, never through dtlto-codegen")
     p.add_argument("--absolute-paths", choices=["error", "shared"], default="error",
                    help="'shared': the workers see absolute input paths as they are here")
+    p.add_argument("--allow-path-escape", action="store_true",
+                   help="write outputs outside the linker output's directory")
     p.add_argument("--report", metavar="FILE", help="write per-job timings as JSON")
     p.add_argument("--progress", choices=["auto", "always", "never"], default="auto")
     p.add_argument("-v", "--verbose", action="store_true", help="print a summary")
@@ -544,7 +548,7 @@ def import_dask():
 def run(a):
     importing = import_dask()
     lib = JobLib()
-    jf = lib.read_job_file(a.jobfile)
+    jf = lib.read_job_file(a.jobfile, a.allow_path_escape)
     plan = Plan(jf, a.absolute_paths)
     total = len(plan.jobs)
 

@@ -574,6 +574,8 @@ void usage() {
       "  --no-worker        always start the compiler itself, never "
       "dtlto-codegen\n"
       "  --report=FILE      write per-job start/end/CPU/max RSS as JSON\n"
+      "  --allow-path-escape  write outputs outside the linker output's "
+      "directory\n"
       "  --trace=FILE       write a Chrome trace of the jobs\n"
       "  -v, --verbose      print a summary line at the end\n"
       "Under `make -jN` (MAKEFLAGS with a jobserver) each job beyond the "
@@ -597,6 +599,7 @@ int main(int Argc, char **Argv) {
     return 2;
   }
   Options O;
+  bool AllowEscape = false;
   // The job file is always the last argument (the DTLTO contract).
   O.JobPath = Args.back();
   Args.pop_back();
@@ -628,6 +631,10 @@ int main(int Argc, char **Argv) {
     }
     if (A == "--no-worker") {
       O.UseWorker = false;
+      continue;
+    }
+    if (A == "--allow-path-escape") {
+      AllowEscape = true;
       continue;
     }
     if ((A == "-j" && I + 1 < Args.size() && (V = Args[++I], true)) ||
@@ -665,7 +672,8 @@ int main(int Argc, char **Argv) {
 
   JobFile F;
   std::string Err;
-  if (!readJobFile(O.JobPath, F, Err)) {
+  if (!readJobFile(O.JobPath, F, Err) ||
+      (!AllowEscape && !checkOutputPaths(F, Err))) {
     std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
     return 2;
   }
