@@ -10,7 +10,7 @@ cd "$root"
 
 packages=(llvm-22-dev liblld-22-dev lld-22 clang-22 llvm-22-tools libclang-cpp22-dev cmake
           ninja-build python3 zlib1g-dev libzstd-dev make
-          python3-distributed openssl iproute2)
+          python3-distributed openssl iproute2 libclang-rt-22-dev)
 
 setup() {
   local missing=()
@@ -46,16 +46,53 @@ main_job() {
   echo "ci.sh: sample linked through DTLTO (our ld.lld + dtlto-dist) and ran correctly"
 }
 
-run_tests() {
-  local log=build/lit.log rc=0
+# Runs lit on a build tree; adds its counts to the totals.
+passed=0 failed=0 skipped=0
+lit_run() {
+  local tree=$1 log=$1/lit.log rc=0
   # Debian's python3 directly: a pyenv shim on PATH costs seconds per start.
-  /usr/bin/python3 /usr/lib/llvm-22/bin/lit -sv build/test 2>&1 | tee "$log" ||
+  /usr/bin/python3 /usr/lib/llvm-22/bin/lit -sv "$tree/test" 2>&1 | tee "$log" ||
     rc=${PIPESTATUS[0]}
-  local passed failed skipped
-  passed=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -1)
-  failed=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$log" | tail -1)
-  skipped=$(sed -n 's/^ *Unsupported *: *\([0-9]*\).*/\1/p' "$log" | tail -1)
-  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+  local n
+  n=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -1); passed=$((passed + ${n:-0}))
+  n=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$log" | tail -1); failed=$((failed + ${n:-0}))
+  n=$(sed -n 's/^ *Unsupported *: *\([0-9]*\).*/\1/p' "$log" | tail -1); skipped=$((skipped + ${n:-0}))
+  return "$rc"
+}
+
+# The job-file reader's fuzz target, for a bounded time; a crasher is kept
+# in build/fuzz-artifacts/ (add it to test/Inputs/fuzz/crashers/).
+fuzz() {
+  local corpus=build/fuzz-corpus
+  mkdir -p "$corpus" build/fuzz-artifacts
+  if build/bin/dtlto-jobfile-fuzzer -max_total_time="${DTLTO_FUZZ_SECONDS:-60}" \
+      -artifact_prefix=build/fuzz-artifacts/ -print_final_stats=1 \
+      "$corpus" test/Inputs/fuzz/corpus > build/fuzz.log 2>&1; then
+    echo "ci.sh: fuzzing: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' build/fuzz.log), no crash"
+    passed=$((passed + 1))
+  else
+    tail -30 build/fuzz.log
+    echo "ci.sh: fuzzing found a crash; see build/fuzz-artifacts/" >&2
+    failed=$((failed + 1))
+    return 1
+  fi
+}
+
+# The suite again on a build with AddressSanitizer + UBSan (our code only).
+sanitized() {
+  cmake -G Ninja -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++-22 -DDTLTO_SANITIZE=ON >/dev/null
+  ninja -C build-san
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
+    lit_run build-san
+}
+
+run_tests() {
+  local rc=0
+  lit_run build || rc=1
+  fuzz || rc=1
+  sanitized || rc=1
+  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   return "$rc"
 }
 
