@@ -55,6 +55,7 @@ namespace {
 
 const int ForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 std::atomic<pid_t> Running{0};
+std::atomic<bool> Interrupted{false};
 struct sigaction Previous[NSIG];
 
 void sleepMs(long Ms) {
@@ -69,7 +70,9 @@ int stopGroup(pid_t Pid, int Sig, long GraceMs) {
   kill(-Pid, Sig);
   int Status = 0;
   for (long Waited = 0; Waited < GraceMs; Waited += 10) {
-    if (waitpid(Pid, &Status, WNOHANG) == Pid) {
+    // Reaped here, or already by the thread in runDistributor (ECHILD).
+    pid_t R = waitpid(Pid, &Status, WNOHANG);
+    if (R == Pid || (R < 0 && errno == ECHILD)) {
       kill(-Pid, SIGKILL); // Whatever of the group outlived its leader.
       return Status;
     }
@@ -82,6 +85,7 @@ int stopGroup(pid_t Pid, int Sig, long GraceMs) {
 }
 
 void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
+  Interrupted = true;
   pid_t Pid = Running.exchange(0);
   if (Pid > 0)
     stopGroup(Pid, Sig, 2000);
@@ -107,14 +111,20 @@ struct ForwardSignals {
     A.sa_sigaction = onSignal;
     A.sa_flags = SA_SIGINFO;
     sigemptyset(&A.sa_mask);
-    for (int S : ForwardedSignals)
-      sigaction(S, &A, &Previous[S]);
+    for (int S : ForwardedSignals) {
+      // An ignored signal (nohup, lit's workers) stays ignored.
+      Installed[S] = sigaction(S, nullptr, &Previous[S]) == 0 &&
+                     Previous[S].sa_handler != SIG_IGN &&
+                     sigaction(S, &A, nullptr) == 0;
+    }
   }
   ~ForwardSignals() {
     Running = 0;
     for (int S : ForwardedSignals)
-      sigaction(S, &Previous[S], nullptr);
+      if (Installed[S])
+        sigaction(S, &Previous[S], nullptr);
   }
+  bool Installed[NSIG] = {};
 };
 
 } // namespace
@@ -171,6 +181,10 @@ Error dtlto::runDistributor(const std::string &Distributor,
   }
   // Nothing the distributor started may outlive it.
   kill(-Pid, SIGKILL);
+  // The linker was interrupted, maybe on another thread, and may have seen
+  // the distributor die first: the signal handler ends the process.
+  for (int I = 0; Interrupted && I < 500; ++I)
+    sleepMs(10);
 
   if (TimedOut)
     return failure("distributor '" + Distributor + "' did not finish within " +
