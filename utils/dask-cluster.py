@@ -129,7 +129,8 @@ def start(a):
         sh("ip", "-n", ns, "link", "set", "eth0", "up")
         sh("ip", "-n", ns, "link", "set", "lo", "up")
         # Private /tmp and hidden client trees; the worker's files live in /tmp/w.
-        mounts = " && ".join(f"mount -t tmpfs tmpfs '{p}'" for p in ["/tmp", *a.hide])
+        # The hidden trees first: /tmp's tmpfs may hide them (and then does).
+        mounts = " && ".join(f"mount -t tmpfs tmpfs '{p}'" for p in [*a.hide, "/tmp"])
         inner = " ".join(f"'{x}'" for x in worker + ["--host", f"{net}.{k + 1}",
                                                      "--local-directory", "/tmp/w"])
         spawn(d, f"w{k}", ["ip", "netns", "exec", ns, "unshare", "-m", "--propagation",
