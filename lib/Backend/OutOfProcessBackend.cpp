@@ -151,6 +151,7 @@ private:
                    const std::string &Path);
   Error repairShard(JobState &J);
   Error loadObject(JobState &J);
+  Error loadValidObject(JobState &J);
   Error checkBelongsToModule(JobState &J, const MemoryBuffer &MB);
   Error addToLink(JobState &J);
   Error compileInLinker(JobState &J);
@@ -378,6 +379,15 @@ Error OutOfProcessThinBackend::writeJobFile(
 }
 
 Error OutOfProcessThinBackend::loadObject(JobState &J) {
+  Error E = loadValidObject(J);
+  if (E && backendOptions().Fallback) {
+    J.Failure = toString(std::move(E)); // Compiled in the linker instead.
+    return Error::success();
+  }
+  return E;
+}
+
+Error OutOfProcessThinBackend::loadValidObject(JobState &J) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> MB = MemoryBuffer::getFile(
       J.NativeObject, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!MB)
@@ -483,8 +493,14 @@ void OutOfProcessThinBackend::forEachParallel(
     Error (OutOfProcessThinBackend::*Fn)(JobState &)) {
   for (JobState *J : Js)
     BackendThreadPool.async([this, J, Fn] {
+      // Pool threads have no profiler of their own; give each task one.
+      if (Conf.TimeTraceEnabled)
+        timeTraceProfilerInitialize(Conf.TimeTraceGranularity,
+                                    "DTLTO backend task");
       if (Error E = (this->*Fn)(*J))
         setError(std::move(E));
+      if (Conf.TimeTraceEnabled)
+        timeTraceProfilerFinishThread();
     });
   BackendThreadPool.wait();
 }
@@ -527,21 +543,12 @@ Error OutOfProcessThinBackend::wait() {
     Temps.remove(Path);
 
   // Every object is checked before any reaches the link (or the cache), so
-  // a bad job never leaves a partial result behind.
+  // a bad job never leaves a partial result behind. With --fallback, a job
+  // whose object is unusable is compiled here instead.
   llvm::TimeTraceScope Scope("Add DTLTO files to the link");
-  if (!Extra.Fallback) {
-    forEachParallel(ToRun, &OutOfProcessThinBackend::loadObject);
-    if (!Err)
-      forEachParallel(ToRun, &OutOfProcessThinBackend::addToLink);
-    if (Err)
-      return std::move(*Err);
-    return Error::success();
-  }
-
-  // --fallback: a job whose object is unusable is compiled here instead.
-  for (JobState *J : ToRun)
-    if (Error E = loadObject(*J))
-      J->Failure = toString(std::move(E));
+  forEachParallel(ToRun, &OutOfProcessThinBackend::loadObject);
+  if (Err)
+    return std::move(*Err);
   std::vector<JobState *> Good, Bad;
   for (JobState *J : ToRun)
     (J->Failure.empty() ? Good : Bad).push_back(J);
@@ -553,19 +560,8 @@ Error OutOfProcessThinBackend::wait() {
          "' failed (" + Why + "); compiling it in the linker instead");
   }
   forEachParallel(Good, &OutOfProcessThinBackend::addToLink);
-  if (!Err && !Bad.empty()) {
-    for (JobState *J : Bad)
-      BackendThreadPool.async([this, J] {
-        if (Conf.TimeTraceEnabled)
-          timeTraceProfilerInitialize(Conf.TimeTraceGranularity,
-                                      "Compile in the linker");
-        if (Error E = compileInLinker(*J))
-          setError(std::move(E));
-        if (Conf.TimeTraceEnabled)
-          timeTraceProfilerFinishThread();
-      });
-    BackendThreadPool.wait();
-  }
+  if (!Err)
+    forEachParallel(Bad, &OutOfProcessThinBackend::compileInLinker);
   if (Err)
     return std::move(*Err);
   return Error::success();

@@ -623,7 +623,7 @@ def run(a):
                     kw = {"workers": others, "allow_other_workers": True}
             deps = [blob_futures[s] for s in shas]
             f = client.submit(_run_job, spec, *deps, key=f"dtlto-job-{token}-{i}-{next(serial)}",
-                              pure=False, retries=a.retries, priority=cost, **kw)
+                              pure=False, priority=cost, **kw)
             futures[f.key] = (i, attempt, avoid or [], time.time(), deps)
             return f
 
