@@ -118,7 +118,10 @@ public:
     Conf.Dtlto = true;
     CommonArgs = buildCommonArgs(Conf, this->TT, Opts.Compiler);
     CommonInputs = buildCommonInputs(Conf);
-    // Our objects come from the remote compiler, so its command salts the key.
+    // Our objects come from the remote compiler, so its command salts the
+    // key, and so does the shard format (v2: referenced declarations).
+    CacheSalt = "dtlto-shard-v2";
+    CacheSalt += '\0';
     for (const std::string &A : CommonArgs)
       (CacheSalt += A) += '\0';
   }
@@ -149,6 +152,9 @@ private:
                      const std::string &Path);
   Error writeShard(JobState &J, const FunctionImporter::ImportMapTy &ImportList,
                    const std::string &Path);
+  void addReferencedDeclarations(const JobState &J,
+                                 ModuleToSummariesForIndexTy &ModuleToSummaries,
+                                 GVSummaryPtrSet &DeclarationSummaries);
   Error repairShard(JobState &J);
   Error loadObject(JobState &J);
   Error loadValidObject(JobState &J);
@@ -273,6 +279,7 @@ Error OutOfProcessThinBackend::writeShard(
   gatherImportedSummariesForModule(J.ModuleID, ModuleToDefinedGVSummaries,
                                    ImportList, ModuleToSummaries,
                                    DeclarationSummaries);
+  addReferencedDeclarations(J, ModuleToSummaries, DeclarationSummaries);
   std::vector<std::string> Imports;
   processImportsFiles(J.ModuleID, ModuleToSummaries,
                       [&](const std::string &F) { Imports.push_back(F); });
@@ -296,6 +303,64 @@ Error OutOfProcessThinBackend::writeShard(
       return fileError("imports file", ImportsFile, J, std::move(E));
   }
   return Error::success();
+}
+
+// In-process, a ThinLTO backend reads from the combined index what the thin
+// link found out about every global its module uses: whether it is local to
+// the output (dso_local), whether it can be hidden, ... A shard as LLVM 22
+// writes it carries summaries only for the module's own globals and its
+// imports, so a backend run from it reaches another module's function or
+// variable through the GOT, or a TLS variable with the initial-exec model,
+// where in-process codegen uses a direct access. We add, as declarations,
+// the summaries of every global referenced or called by the module's own
+// definitions and by the definitions it imports. Declarations are what
+// LLVM's -import-declaration writes: the backend imports no code for them,
+// only their flags, which after the thin link's propagation are the same in
+// every copy's summary; a copy in a module already imported from is preferred,
+// to add no inputs to the job.
+void OutOfProcessThinBackend::addReferencedDeclarations(
+    const JobState &J, ModuleToSummariesForIndexTy &ModuleToSummaries,
+    GVSummaryPtrSet &DeclarationSummaries) {
+  auto IsInShard = [&](GlobalValue::GUID GUID) {
+    return any_of(ModuleToSummaries, [&](const auto &Entry) {
+      return Entry.second.count(GUID);
+    });
+  };
+  std::vector<GlobalValueSummary *> Users;
+  for (const auto &Entry : ModuleToSummaries)
+    for (const auto &[GUID, S] : Entry.second)
+      if (!DeclarationSummaries.count(S))
+        Users.push_back(S);
+  auto AddDeclaration = [&](GlobalValueSummary *S, GlobalValue::GUID GUID) {
+    ModuleToSummaries[std::string(S->modulePath())][GUID] = S;
+    DeclarationSummaries.insert(S);
+  };
+  auto Visit = [&](ValueInfo VI) {
+    if (!VI || VI.getSummaryList().empty() || IsInShard(VI.getGUID()))
+      return;
+    // Only a ThinLTO module can be loaded by the backend (not the regular
+    // LTO part of a split unit).
+    GlobalValueSummary *Pick = nullptr;
+    for (const auto &S : VI.getSummaryList())
+      if (J.ModuleMap->count(S->modulePath()) &&
+          (!Pick || ModuleToSummaries.count(S->modulePath())))
+        Pick = S.get();
+    if (!Pick)
+      return;
+    AddDeclaration(Pick, VI.getGUID());
+    // The writer needs an alias's aliasee in the same shard.
+    if (auto *AS = dyn_cast<AliasSummary>(Pick))
+      if (AS->hasAliasee() && !IsInShard(AS->getAliaseeGUID()))
+        AddDeclaration(&AS->getAliasee(), AS->getAliaseeGUID());
+  };
+  for (GlobalValueSummary *S : Users) {
+    GlobalValueSummary *Base = S->getBaseObject();
+    if (auto *FS = dyn_cast<FunctionSummary>(Base))
+      for (const auto &Call : FS->calls())
+        Visit(Call.first);
+    for (ValueInfo Ref : Base->refs())
+      Visit(Ref);
+  }
 }
 
 Error dtlto::writeFileChecked(const std::string &Path, StringRef Data) {

@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""Codegen fidelity: are DTLTO's native objects byte-identical to in-process
+ThinLTO's for the same link?
+
+Replays each program's recorded final link (bench/build.sh) under each
+option set, three ways:
+
+  inprocess  Debian ld.lld-22, in-process ThinLTO (the reference)
+  upstream   Debian ld.lld-22 DTLTO, bench/parallel-dist.py, clang-22
+  ours       our ld.lld + dtlto-dist (codegen worker), clang-22
+
+Every link runs with --save-temps=prelink, which makes lld write each
+backend's native object as <out>.lto.<module>.o next to the module; those
+are collected and compared module by module with the reference, and so are
+the linked programs (and, with dwo_dir, the .dwo files).
+
+  bench/fidelity.py [--programs mafft,bullet,7zip] [--sets default,O1,...]
+                    [--modes upstream,ours] [--ours-bin build/bin]
+                    [--out docs/fidelity.md]
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORK = os.path.join(HERE, "work")
+CLANG = "/usr/bin/clang-22"
+UPSTREAM_LD = "/usr/bin/ld.lld-22"
+SIMPLE_DIST = os.path.join(HERE, "parallel-dist.py")
+NAME = "fidelity-out"
+KEEP = os.environ.get("DTLTO_FIDELITY_KEEP")  # Keep the objects there.
+
+# Option set name -> extra linker arguments; {tmp} is the scratch directory.
+SETS = {
+    "default": [],
+    "O1": ["--lto-O1"],
+    "O3": ["--lto-O3"],
+    "mcpu": ["-plugin-opt=mcpu=x86-64-v3"],
+    "sample-profile": ["--lto-sample-profile={tmp}/prof.txt"],
+    "CGO0": ["--lto-CGO0"],
+    "split-dwarf": ["--plugin-opt=dwo_dir={tmp}/dwo"],
+    "mllvm": ["-mllvm", "-align-all-functions=6"],
+}
+
+
+def load_link(program):
+    d = os.path.join(WORK, program)
+    with open(os.path.join(d, "link")) as f:
+        cwd = f.read().strip()
+    with open(os.path.join(d, "link.args"), "rb") as f:
+        args = [a.decode() for a in f.read().split(b"\0") if a]
+    return cwd, args
+
+
+def search_dirs(cwd, args):
+    """Where lld may put <out>.lto.<module>.o: beside each input."""
+    dirs = {cwd}
+    for a in args:
+        p = os.path.join(cwd, a)
+        if not a.startswith("-") and os.path.isfile(p):
+            dirs.add(os.path.dirname(os.path.abspath(p)))
+    return dirs
+
+
+def collect(dirs, dest):
+    """Move every <NAME>.lto.*.o into dest; returns the module names."""
+    os.makedirs(dest, exist_ok=True)
+    names = []
+    prefix = NAME + ".lto."
+    for d in dirs:
+        for f in os.listdir(d):
+            if f.startswith(prefix):
+                # DTLTO gives an archive member a serialized copy in the
+                # output directory, named <member>.<seq>.<HEX PID>.o.
+                name = re.sub(r"\)\.\d+\.[0-9A-F]+\.o$", ").o", f[len(prefix):])
+                shutil.move(os.path.join(d, f), os.path.join(dest, name))
+                names.append(name)
+    return names
+
+
+def command(mode, args, out, extra, ours_bin):
+    args = list(args)
+    args[args.index("-o") + 1] = out
+    base = args + extra + ["--save-temps=prelink", "--thinlto-jobs=2"]
+    if mode == "inprocess":
+        return [UPSTREAM_LD] + base
+    if mode == "upstream":
+        return [UPSTREAM_LD] + base + [
+            "--thinlto-distributor=" + SIMPLE_DIST,
+            "--thinlto-distributor-arg=-j2",
+            "--thinlto-remote-compiler=" + CLANG]
+    return [os.path.join(ours_bin, "ld.lld")] + base + [
+        "--thinlto-distributor=" + os.path.join(ours_bin, "dtlto-dist"),
+        "--thinlto-distributor-arg=-j2",
+        "--thinlto-remote-compiler=" + CLANG]
+
+
+def same(a, b):
+    with open(a, "rb") as f, open(b, "rb") as g:
+        return f.read() == g.read()
+
+
+def run_set(program, set_name, modes, ours_bin, tmp):
+    cwd, args = load_link(program)
+    dirs = search_dirs(cwd, args)
+    collect(dirs, os.path.join(tmp, "stale"))  # Leftovers of a killed run.
+    extra = [a.format(tmp=tmp) for a in SETS[set_name]]
+    results = {}
+    for mode in ["inprocess"] + modes:
+        mdir = os.path.join(tmp, mode)
+        outdir = os.path.join(mdir, "out")
+        os.makedirs(outdir)
+        shutil.rmtree(os.path.join(tmp, "dwo"), ignore_errors=True)
+        proc = subprocess.run(command(mode, args, os.path.join(outdir, NAME),
+                                      extra, ours_bin),
+                              cwd=cwd, capture_output=True)
+        objs = collect(dirs | {outdir}, os.path.join(mdir, "objs"))
+        if proc.returncode:
+            results[mode] = "link failed: " + proc.stderr.decode()[-300:]
+            continue
+        if os.path.isdir(os.path.join(tmp, "dwo")):
+            shutil.move(os.path.join(tmp, "dwo"), os.path.join(mdir, "dwo"))
+        results[mode] = objs
+    ref = results["inprocess"]
+    if isinstance(ref, str):
+        sys.exit("%s %s: in-process %s" % (program, set_name, ref))
+    row = {}
+    for mode in modes:
+        got = results[mode]
+        if isinstance(got, str):
+            row[mode] = got.strip().splitlines()[-1] if got.strip() else got
+            continue
+        mdir, rdir = os.path.join(tmp, mode), os.path.join(tmp, "inprocess")
+        ident = sum(1 for m in ref if m in got and same(
+            os.path.join(rdir, "objs", m), os.path.join(mdir, "objs", m)))
+        binary = same(os.path.join(rdir, "out", NAME), os.path.join(mdir, "out", NAME))
+        dwo = ""
+        if os.path.isdir(os.path.join(rdir, "dwo")):
+            rd = sorted(os.listdir(os.path.join(rdir, "dwo")))
+            md = (sorted(os.listdir(os.path.join(mdir, "dwo")))
+                  if os.path.isdir(os.path.join(mdir, "dwo")) else [])
+            dsame = sum(1 for f in rd if f in md and same(
+                os.path.join(rdir, "dwo", f), os.path.join(mdir, "dwo", f)))
+            dwo = ", .dwo %d/%d" % (dsame, len(rd))
+        row[mode] = "%d/%d%s, binary %s" % (ident, len(ref), dwo,
+                                            "same" if binary else "differs")
+    for mode in ["inprocess"] + modes:
+        if KEEP:
+            shutil.move(os.path.join(tmp, mode),
+                        os.path.join(KEEP, program, set_name, mode))
+        shutil.rmtree(os.path.join(tmp, mode), ignore_errors=True)
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--programs", default="mafft,bullet,7zip")
+    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--modes", default="upstream,ours")
+    ap.add_argument("--ours-bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "fidelity.md"))
+    opts = ap.parse_args()
+    modes = opts.modes.split(",")
+    tmp = tempfile.mkdtemp(prefix="dtlto-fidelity-")
+    with open(os.path.join(tmp, "prof.txt"), "w") as f:
+        f.write("main:10000:100\n 1: 100\n 2: 5000\n")
+    lines = ["| program | option set | " + " | ".join(modes) + " |",
+             "|---|---|" + "---|" * len(modes)]
+    try:
+        for program in opts.programs.split(","):
+            if not os.path.exists(os.path.join(WORK, program, "link")):
+                print("%s: not built (bench/setup.sh, bench/build.sh)" % program)
+                continue
+            for s in opts.sets.split(","):
+                row = run_set(program, s, modes, opts.ours_bin, tmp)
+                line = "| %s | %s | %s |" % (program, s, " | ".join(
+                    row[m] for m in modes))
+                print(line, flush=True)
+                lines.append(line)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    header = ("Measured %s: objects identical to in-process ThinLTO's "
+              "(Debian ld.lld-22, --thinlto-jobs=2) per module, and whether "
+              "the linked program is identical." % time.strftime("%Y-%m-%d"))
+    report = "\n".join([header, ""] + lines)
+    if opts.out:
+        with open(opts.out + ".table", "w") as f:
+            f.write(report + "\n")
+        print("(table written to %s.table)" % opts.out)
+
+
+if __name__ == "__main__":
+    main()
