@@ -18,6 +18,9 @@
 
 #include "llvm/LTO/LTO.h"
 
+#include <string>
+#include <vector>
+
 namespace dtlto {
 
 /// Behaviour beyond LLVM 22's DTLTO, chosen by our linker's and driver's own
@@ -29,8 +32,18 @@ struct BackendOptions {
   /// Stop the distributor's process group after this many seconds (0: no
   /// limit); then the link fails, or falls back.
   unsigned DistributorTimeout = 0;
+  /// Pass the linker's -mllvm options on to the remote compiler.
+  bool ForwardMllvm = true;
+  /// The linker's -plugin-opt=-<option> arguments, which lld parses into
+  /// LLVM's options but does not keep in lto::Config::MllvmArgs.
+  std::vector<std::string> PluginOptions;
 };
 BackendOptions &backendOptions();
+
+/// Print how every lto::Config / TargetOptions field and every code-generation
+/// flag reaches the remote compiler: "<Struct>.<Field> <How> <note>" and
+/// "codegen-flag <name> <How> <clang flag>" lines (lib/Backend/*.def).
+void printFieldTable(llvm::raw_ostream &OS);
 
 /// Create a ThinLTO backend that hands every backend compilation to the
 /// \p Distributor process through a JSON job file and feeds the native

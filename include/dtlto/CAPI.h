@@ -25,16 +25,18 @@ extern "C" {
 /// \p AllowPathEscape, that no output leaves the linker output's directory:
 /// dtlto::checkOutputPaths). On success returns 0
 /// and sets *Out to the file re-serialized in LLVM 22's form (with an extra
-/// top-level "target" key holding the --target= of common.args, if any). On
+/// top-level "target" key holding the --target= of common.args, if any, and
+/// "assembly", true when the jobs compile with -S). On
 /// failure returns 1 and sets *Out to the message. Free *Out with
 /// dtlto_free.
 int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out);
 
 /// Checks that \p Size bytes at \p Data are a complete native object for
-/// \p Triple ("" = any). Returns 0 if so; otherwise 1, with *Why set to the
-/// reason (free with dtlto_free).
+/// \p Triple ("" = any), or with \p Assembly (the job file's "assembly")
+/// assembly text. Returns 0 if so; otherwise 1, with *Why set to the reason
+/// (free with dtlto_free).
 int dtlto_check_object(const char *Data, uint64_t Size, const char *Triple,
-                       char **Why);
+                       int Assembly, char **Why);
 
 void dtlto_free(char *P);
 

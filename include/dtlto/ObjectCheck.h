@@ -30,10 +30,18 @@ namespace dtlto {
 bool checkNativeObject(std::string_view Head, uint64_t Size,
                        std::string_view Triple, std::string &Why);
 
-/// Read \p Path and check it as above; a missing or unreadable file fails
-/// with the system's reason.
+/// A job's output: with \p Assembly (the job compiles with -S) a non-empty
+/// text file, otherwise a native object as above.
+bool checkJobOutput(std::string_view Head, uint64_t Size,
+                    std::string_view Triple, bool Assembly, std::string &Why);
+
+/// Read \p Path and check it as checkJobOutput does; a missing or unreadable
+/// file fails with the system's reason.
 bool checkNativeObjectFile(const std::string &Path, std::string_view Triple,
-                           std::string &Why);
+                           std::string &Why, bool Assembly = false);
+
+/// Whether the remote compiler writes assembly (-S among \p Args).
+bool emitsAssembly(const std::vector<std::string> &Args);
 
 /// The value of the first "--target=" argument in \p Args, or "".
 std::string targetFromArgs(const std::vector<std::string> &Args);

@@ -116,8 +116,18 @@ public:
     this->TT = std::move(TT);
     // Hashed into the cache key: DTLTO and in-process entries never mix.
     Conf.Dtlto = true;
-    CommonArgs = buildCommonArgs(Conf, this->TT, Opts.Compiler);
-    CommonInputs = buildCommonInputs(Conf);
+    const BackendOptions &Extra = backendOptions();
+    RemoteContext Ctx{Opts.SaveTemps, Extra.ForwardMllvm, Extra.PluginOptions};
+    Expected<RemoteCommand> Cmd =
+        buildRemoteCommand(Conf, this->TT, Opts.Compiler, Ctx);
+    if (!Cmd) {
+      SetupError = toString(Cmd.takeError());
+      return;
+    }
+    CommonArgs = std::move(Cmd->Args);
+    CommonInputs = std::move(Cmd->Inputs);
+    for (const std::string &W : Cmd->Warnings)
+      warn("DTLTO: " + W);
     // Our objects come from the remote compiler, so its command salts the
     // key, and so does the shard format (v2: referenced declarations).
     CacheSalt = "dtlto-shard-v2";
@@ -181,6 +191,7 @@ private:
   Triple TT;
   std::vector<std::string> CommonArgs;
   std::vector<std::string> CommonInputs;
+  std::string SetupError; // Reported by start().
   std::string CacheSalt;
   std::vector<JobState> Jobs;
   TempFiles Temps;
@@ -194,6 +205,8 @@ Error OutOfProcessThinBackend::start(
     const FunctionImporter::ExportSetTy &ExportList,
     const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes> &ResolvedODR,
     MapVector<StringRef, BitcodeModule> &ModuleMap) {
+  if (!SetupError.empty())
+    return createStringError(inconvertibleErrorCode(), SetupError);
   if (Opts.Compiler.Path.empty())
     return backendError("no remote compiler was given; name the compiler that "
                         "runs the backend jobs with "

@@ -1,5 +1,4 @@
-//===- RemoteCommand.h - Translate lto::Config to compiler flags -*- C++
-//-*-===//
+//===- RemoteCommand.h - Translate lto::Config to compiler flags -*- C++ -*-===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -16,6 +15,8 @@
 #define DTLTO_LIB_BACKEND_REMOTECOMMAND_H
 
 #include "llvm/LTO/Config.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
 
 #include <string>
@@ -29,15 +30,32 @@ struct RemoteCompiler {
   std::vector<std::string> Args;
 };
 
-/// The common arguments in LLVM 22's order: compiler, prepend args, -c,
-/// --target, -O, addrsig, sections, -fpic, PGO mismatch, sample profile,
-/// -Wno-unused-command-line-argument, user args.
-std::vector<std::string> buildCommonArgs(const llvm::lto::Config &Conf,
-                                         const llvm::Triple &TT,
-                                         const RemoteCompiler &RC);
+/// What the link asks of the remote command besides lto::Config.
+struct RemoteContext {
+  bool SaveTemps = false;
+  /// Forward the linker's -mllvm options (not its code-generation flags).
+  bool ForwardMllvm = true;
+  /// -plugin-opt=-<option> arguments: lld parses them but keeps them out of
+  /// Config::MllvmArgs.
+  std::vector<std::string> PluginOptions;
+};
 
-/// Files every job needs besides its own (the sample profile).
-std::vector<std::string> buildCommonInputs(const llvm::lto::Config &Conf);
+struct RemoteCommand {
+  std::vector<std::string> Args;     ///< common.args
+  std::vector<std::string> Inputs;   ///< common.inputs
+  std::vector<std::string> Warnings; ///< Options the remote jobs ignore.
+};
+
+/// The common arguments: LLVM 22's in its order (compiler, prepend args, -c,
+/// --target, -O, addrsig, sections, -fpic, PGO mismatch, sample profile,
+/// -Wno-unused-command-line-argument), then every other Config field that
+/// differs from clang 22's default (FieldTable.def), then the user's
+/// remote-compiler args. Fails, naming the option, for a setting clang 22
+/// cannot take.
+llvm::Expected<RemoteCommand> buildRemoteCommand(const llvm::lto::Config &Conf,
+                                                 const llvm::Triple &TT,
+                                                 const RemoteCompiler &RC,
+                                                 const RemoteContext &Ctx);
 
 } // namespace dtlto
 

@@ -38,7 +38,8 @@ int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out) {
   // Insert "target" right after the opening brace of the top-level object.
   std::string Target = "\"target\":";
   appendJSONString(Target, targetFromArgs(F.CommonArgs));
-  Target += ',';
+  Target += ",\"assembly\":";
+  Target += emitsAssembly(F.CommonArgs) ? "true," : "false,";
   size_t Brace = Text.find('{');
   Text.insert(Brace + 1, Target);
   *Out = copyOut(Text);
@@ -46,9 +47,10 @@ int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out) {
 }
 
 int dtlto_check_object(const char *Data, uint64_t Size, const char *Triple,
-                       char **Why) {
+                       int Assembly, char **Why) {
   std::string Reason;
-  if (checkNativeObject(std::string_view(Data, Size), Size, Triple, Reason)) {
+  if (checkJobOutput(std::string_view(Data, Size), Size, Triple, Assembly != 0,
+                     Reason)) {
     *Why = nullptr;
     return 0;
   }

@@ -205,7 +205,8 @@ bool dtlto::checkNativeObject(std::string_view B, uint64_t Size,
 }
 
 bool dtlto::checkNativeObjectFile(const std::string &Path,
-                                  std::string_view Triple, std::string &Why) {
+                                  std::string_view Triple, std::string &Why,
+                                  bool Assembly) {
   std::ifstream In(Path, std::ios::binary);
   if (!In) {
     Why = std::strerror(errno);
@@ -218,7 +219,31 @@ bool dtlto::checkNativeObjectFile(const std::string &Path,
   In.clear();
   In.seekg(0, std::ios::end);
   uint64_t Size = static_cast<uint64_t>(In.tellg());
-  return checkNativeObject(B, Size, Triple, Why);
+  return checkJobOutput(B, Size, Triple, Assembly, Why);
+}
+
+bool dtlto::checkJobOutput(std::string_view B, uint64_t Size,
+                           std::string_view Triple, bool Assembly,
+                           std::string &Why) {
+  if (!Assembly)
+    return checkNativeObject(B, Size, Triple, Why);
+  if (Size == 0) {
+    Why = "the file is empty";
+    return false;
+  }
+  // Assembly is text: no NUL byte in its first bytes (an object has many).
+  if (B.find('\0') != std::string_view::npos) {
+    Why = "not assembly text (binary data where -S output was expected)";
+    return false;
+  }
+  return true;
+}
+
+bool dtlto::emitsAssembly(const std::vector<std::string> &Args) {
+  for (const std::string &A : Args)
+    if (A == "-S")
+      return true;
+  return false;
 }
 
 std::string dtlto::targetFromArgs(const std::vector<std::string> &Args) {

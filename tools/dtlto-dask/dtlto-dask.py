@@ -77,7 +77,8 @@ class JobLib:
         self.lib.dtlto_read_job_file.argtypes = [ctypes.c_char_p, ctypes.c_int,
                                                  ctypes.POINTER(vp)]
         self.lib.dtlto_check_object.argtypes = [
-            ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.POINTER(vp)]
+            ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_int,
+            ctypes.POINTER(vp)]
         self.lib.dtlto_free.argtypes = [vp]
 
     def _take(self, ptr):
@@ -96,10 +97,12 @@ class JobLib:
             raise Fatal(text, 2)
         return json.loads(text)
 
-    def check_object(self, data, triple):
-        """None if data is a complete object for triple, else the reason."""
+    def check_object(self, data, triple, assembly=False):
+        """None if data is a complete object for triple (or, with assembly,
+        assembly text), else the reason."""
         why = ctypes.c_void_p()
-        rc = self.lib.dtlto_check_object(data, len(data), triple.encode(), ctypes.byref(why))
+        rc = self.lib.dtlto_check_object(data, len(data), triple.encode(),
+                                         int(assembly), ctypes.byref(why))
         return self._take(why) if rc else None
 
 
@@ -138,6 +141,7 @@ class Plan:
     def __init__(self, jf, absolute_mode):
         self.common = list(jf["common"]["args"])
         self.target = jf.get("target", "")
+        self.assembly = jf.get("assembly", False)
         self.files = {}  # local path -> sha256, for every file shipped
         self.jobs = []
         depth = 0
@@ -512,7 +516,7 @@ def judge(lib, plan, job, res):
         data = res["outputs"].get(where)
         if data is None:
             return f"it did not write output '{local}'"
-        why = lib.check_object(data, plan.target)
+        why = lib.check_object(data, plan.target, plan.assembly)
         if why:
             return f"output '{local}': {why}"
     return None

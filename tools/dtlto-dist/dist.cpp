@@ -144,6 +144,7 @@ public:
   Distributor(const JobFile &F, const Options &O)
       : F(F), O(O), Bar(F.Jobs.size()), T0(now()) {
     Triple = targetFromArgs(F.CommonArgs);
+    Assembly = emitsAssembly(F.CommonArgs);
     Attempts.assign(F.Jobs.size(), 0);
   }
   int run();
@@ -167,6 +168,7 @@ private:
   const JobFile &F;
   const Options &O;
   std::string Triple;
+  bool Assembly = false;
   std::string Server; // dtlto-codegen path, if jobs go to servers.
   std::deque<size_t> Queue;
   std::vector<unsigned> Attempts;
@@ -299,7 +301,7 @@ void Distributor::finishJob(Slot &S, bool Exited0, const std::string &How,
   else
     for (const std::string &Out : F.Jobs[I].Outputs) {
       std::string ObjWhy;
-      if (!checkNativeObjectFile(Out, Triple, ObjWhy)) {
+      if (!checkNativeObjectFile(Out, Triple, ObjWhy, Assembly)) {
         Why = "invalid output '" + Out + "': " + ObjWhy;
         break;
       }

@@ -122,9 +122,11 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
   return Out;
 }
 
-// Our own options, which lld does not know: --thinlto-distributor-fallback
-// and --thinlto-distributor-timeout=<seconds> (/thinlto-distributor-fallback
-// and /thinlto-distributor-timeout:<seconds> for lld-link).
+// Our own options, which lld does not know: --thinlto-distributor-fallback,
+// --thinlto-distributor-timeout=<seconds> and --[no-]thinlto-remote-mllvm
+// (/thinlto-distributor-fallback, /thinlto-distributor-timeout:<seconds>
+// and /thinlto-remote-mllvm[:no] for lld-link). -plugin-opt=-<option> is
+// noted and kept for lld.
 bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
                            std::string &Err) {
   BackendOptions &Opts = backendOptions();
@@ -135,6 +137,25 @@ bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
                                : consume(V, "--") || consume(V, "-"));
     if (Dash && V == "thinlto-distributor-fallback") {
       Opts.Fallback = true;
+      continue;
+    }
+    if (Dash && (COFF ? V == "thinlto-remote-mllvm:no"
+                      : V == "no-thinlto-remote-mllvm")) {
+      Opts.ForwardMllvm = false;
+      continue;
+    }
+    if (Dash && (COFF ? V == "thinlto-remote-mllvm" || V == "thinlto-remote-mllvm:yes"
+                      : V == "thinlto-remote-mllvm")) {
+      Opts.ForwardMllvm = true;
+      continue;
+    }
+    // lld parses -plugin-opt=-<option> into LLVM's options but leaves it
+    // out of lto::Config::MllvmArgs; the backend forwards it too. (lld
+    // still gets the argument.)
+    if (Dash && !COFF && consume(V, "plugin-opt=") && !V.empty() &&
+        V[0] == '-') {
+      Opts.PluginOptions.emplace_back(V);
+      Out.push_back(Args[I]);
       continue;
     }
     if (Dash && consume(V, "thinlto-distributor-timeout")) {

@@ -50,7 +50,8 @@ static cl::list<std::string>
 static cl::opt<char> OptLevel("O", cl::Prefix, cl::init('2'),
                               cl::desc("Optimization level: -O0 .. -O3"));
 static cl::opt<char> CGOptLevel("cg-opt-level", cl::init('2'),
-                                cl::desc("Codegen optimization level"));
+                                cl::desc("Codegen optimization level "
+                                         "(default: the -O level)"));
 static cl::opt<std::string> CacheDir("cache-dir", cl::desc("Cache directory"));
 static cl::opt<bool> SaveTemps("save-temps", cl::desc("Save temporary files"));
 static cl::opt<bool> EmitIndexes("thinlto-emit-indexes",
@@ -169,7 +170,11 @@ static int run(int Argc, char **Argv) {
     Conf.RelocModel = *RM;
   Conf.CodeModel = codegen::getExplicitCodeModel();
   Conf.OptLevel = Level(OptLevel, "-O");
-  Conf.CGOptLevel = *CodeGenOpt::getLevel(Level(CGOptLevel, "-cg-opt-level"));
+  // Unlike llvm-lto2 (always 2 by default), the codegen level follows -O
+  // unless given, as in lld and clang: a remote clang cannot do otherwise.
+  Conf.CGOptLevel = *CodeGenOpt::getLevel(
+      CGOptLevel.getNumOccurrences() ? Level(CGOptLevel, "-cg-opt-level")
+                                     : Conf.OptLevel);
   Conf.SampleProfile = SampleProfile;
   Conf.PGOWarnMismatch = PGOWarnMismatch;
   Conf.DiagHandler = [](const DiagnosticInfo &DI) {
@@ -254,6 +259,10 @@ int main(int Argc, char **Argv) {
   InitializeAllTargetMCs();
   InitializeAllAsmPrinters();
   InitializeAllAsmParsers();
+  if (Argc == 2 && StringRef(Argv[1]) == "print-field-table") {
+    dtlto::printFieldTable(outs());
+    return 0;
+  }
   if (Argc < 2 || StringRef(Argv[1]) != "run") {
     errs() << "usage: " << Argv[0] << " run [options] <bitcode files>\n";
     return 1;
