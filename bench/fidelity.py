@@ -46,6 +46,8 @@ SETS = {
     "CGO0": ["--lto-CGO0"],
     "split-dwarf": ["--plugin-opt=dwo_dir={tmp}/dwo"],
     "mllvm": ["-mllvm", "-align-all-functions=6"],
+    "no-pie": ["-no-pie"],
+    "emit-asm": ["--lto-emit-asm"],
 }
 
 
@@ -78,7 +80,8 @@ def collect(dirs, dest):
             if f.startswith(prefix):
                 # DTLTO gives an archive member a serialized copy in the
                 # output directory, named <member>.<seq>.<HEX PID>.o.
-                name = re.sub(r"\)\.\d+\.[0-9A-F]+\.o$", ").o", f[len(prefix):])
+                name = re.sub(r"\)\.\d+\.[0-9A-F]+\.(o|s)$", r").\1",
+                              f[len(prefix):])
                 shutil.move(os.path.join(d, f), os.path.join(dest, name))
                 names.append(name)
     return names
@@ -139,7 +142,9 @@ def run_set(program, set_name, modes, ours_bin, tmp):
         mdir, rdir = os.path.join(tmp, mode), os.path.join(tmp, "inprocess")
         ident = sum(1 for m in ref if m in got and same(
             os.path.join(rdir, "objs", m), os.path.join(mdir, "objs", m)))
-        binary = same(os.path.join(rdir, "out", NAME), os.path.join(mdir, "out", NAME))
+        rbin, mbin = (os.path.join(d, "out", NAME) for d in (rdir, mdir))
+        binary = (os.path.exists(rbin) and os.path.exists(mbin) and
+                  same(rbin, mbin))
         dwo = ""
         if os.path.isdir(os.path.join(rdir, "dwo")):
             rd = sorted(os.listdir(os.path.join(rdir, "dwo")))
@@ -148,8 +153,10 @@ def run_set(program, set_name, modes, ours_bin, tmp):
             dsame = sum(1 for f in rd if f in md and same(
                 os.path.join(rdir, "dwo", f), os.path.join(mdir, "dwo", f)))
             dwo = ", .dwo %d/%d" % (dsame, len(rd))
-        row[mode] = "%d/%d%s, binary %s" % (ident, len(ref), dwo,
-                                            "same" if binary else "differs")
+        row[mode] = "%d/%d%s, %s" % (
+            ident, len(ref), dwo,
+            "binary same" if binary else
+            "binary differs" if os.path.exists(rbin) else "no binary")
     for mode in ["inprocess"] + modes:
         if KEEP:
             shutil.move(os.path.join(tmp, mode),

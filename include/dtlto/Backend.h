@@ -37,6 +37,8 @@ struct BackendOptions {
   /// The linker's -plugin-opt=-<option> arguments, which lld parses into
   /// LLVM's options but does not keep in lto::Config::MllvmArgs.
   std::vector<std::string> PluginOptions;
+  /// The code-generation level was given (--lto-CGO), not derived from -O.
+  bool ExplicitCGOptLevel = false;
 };
 BackendOptions &backendOptions();
 

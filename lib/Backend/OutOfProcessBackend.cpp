@@ -117,7 +117,8 @@ public:
     // Hashed into the cache key: DTLTO and in-process entries never mix.
     Conf.Dtlto = true;
     const BackendOptions &Extra = backendOptions();
-    RemoteContext Ctx{Opts.SaveTemps, Extra.ForwardMllvm, Extra.PluginOptions};
+    RemoteContext Ctx{Opts.SaveTemps, Extra.ForwardMllvm, Extra.PluginOptions,
+                      Extra.ExplicitCGOptLevel};
     Expected<RemoteCommand> Cmd =
         buildRemoteCommand(Conf, this->TT, Opts.Compiler, Ctx);
     if (!Cmd) {
@@ -474,11 +475,14 @@ Error OutOfProcessThinBackend::loadValidObject(JobState &J) {
                         J.ModuleID + "')");
   std::string Why;
   StringRef Bytes = (*MB)->getBuffer();
-  if (!checkNativeObject(Bytes.substr(0, 64), Bytes.size(), TT.str(), Why))
+  bool Assembly = Conf.CGFileType == CodeGenFileType::AssemblyFile;
+  if (!checkJobOutput(Bytes.substr(0, 64), Bytes.size(), TT.str(), Assembly,
+                      Why))
     return backendError("invalid native object file: " + J.NativeObject + ": " +
                         Why + " (job for module '" + J.ModuleID + "')");
-  if (Error E = checkBelongsToModule(J, **MB))
-    return E;
+  if (!Assembly)
+    if (Error E = checkBelongsToModule(J, **MB))
+      return E;
   J.Object = std::move(*MB);
   return Error::success();
 }

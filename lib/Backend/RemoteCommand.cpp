@@ -187,11 +187,24 @@ StringRef codeModelName(CodeModel::Model M) {
 /// forward (Reject / Warn in FieldTable.def).
 Error checkUnsupported(const lto::Config &Conf, const RemoteContext &Ctx,
                        RemoteCommand &Cmd) {
-  if (Conf.CGOptLevel != *CodeGenOpt::getLevel(std::min(Conf.OptLevel, 3u)))
-    return unsupported("a code-generation level (--lto-CGO) different from "
-                       "the optimization level (--lto-O" +
-                           Twine(Conf.OptLevel) + ")",
-                       "clang derives one from the other");
+  // clang derives its code-generation level from -O; lld's default is
+  // max(-O, 2). A level the user chose is an error; lld's own default for
+  // --lto-O0/1 only a warning (LLVM 22 is silent about it).
+  unsigned Remote = std::min(Conf.OptLevel, 3u);
+  if (Conf.CGOptLevel != *CodeGenOpt::getLevel(Remote)) {
+    if (Ctx.ExplicitCGOptLevel)
+      return unsupported("a code-generation level (--lto-CGO" +
+                             Twine(unsigned(Conf.CGOptLevel)) +
+                             ") different from the optimization level "
+                             "(--lto-O" + Twine(Conf.OptLevel) + ")",
+                         "clang derives one from the other");
+    Cmd.Warnings.push_back(
+        "remote backends generate code at level " + std::to_string(Remote) +
+        " (clang's for -O" + std::to_string(Conf.OptLevel) +
+        "), the linker's default is " +
+        std::to_string(unsigned(Conf.CGOptLevel)) +
+        ": objects differ from in-process ThinLTO's");
+  }
   if (!Conf.OptPipeline.empty())
     return unsupported("a custom pass pipeline ('" + Conf.OptPipeline + "')",
                        "clang has no flag for it");

@@ -38,6 +38,9 @@ struct RemoteContext {
   /// -plugin-opt=-<option> arguments: lld parses them but keeps them out of
   /// Config::MllvmArgs.
   std::vector<std::string> PluginOptions;
+  /// --lto-CGO was given: a level clang cannot match is an error, not a
+  /// warning.
+  bool ExplicitCGOptLevel = false;
 };
 
 struct RemoteCommand {

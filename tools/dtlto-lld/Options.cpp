@@ -144,20 +144,24 @@ bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
       Opts.ForwardMllvm = false;
       continue;
     }
-    if (Dash && (COFF ? V == "thinlto-remote-mllvm" || V == "thinlto-remote-mllvm:yes"
+    if (Dash && (COFF ? V == "thinlto-remote-mllvm" ||
+                            V == "thinlto-remote-mllvm:yes"
                       : V == "thinlto-remote-mllvm")) {
       Opts.ForwardMllvm = true;
       continue;
     }
-    // lld parses -plugin-opt=-<option> into LLVM's options but leaves it
-    // out of lto::Config::MllvmArgs; the backend forwards it too. (lld
-    // still gets the argument.)
-    if (Dash && !COFF && consume(V, "plugin-opt=") && !V.empty() &&
-        V[0] == '-') {
-      Opts.PluginOptions.emplace_back(V);
-      Out.push_back(Args[I]);
-      continue;
-    }
+    // Options lld parses too, so they stay in Args: an explicit codegen
+    // level, and -plugin-opt=-<option>, which lld parses into LLVM's
+    // options but leaves out of lto::Config::MllvmArgs.
+    std::string_view Name = V;
+    if (Dash && (COFF ? consume(Name, "opt:lldltocgo=")
+                      : consume(Name, "lto-CGO") ||
+                            consume(Name, "plugin-opt=cgo=")))
+      Opts.ExplicitCGOptLevel = true;
+    Name = V;
+    if (Dash && !COFF && consume(Name, "plugin-opt=") && !Name.empty() &&
+        Name[0] == '-')
+      Opts.PluginOptions.emplace_back(Name);
     if (Dash && consume(V, "thinlto-distributor-timeout")) {
       std::string Value;
       if (consume(V, COFF ? ":" : "="))

@@ -172,6 +172,7 @@ static int run(int Argc, char **Argv) {
   Conf.OptLevel = Level(OptLevel, "-O");
   // Unlike llvm-lto2 (always 2 by default), the codegen level follows -O
   // unless given, as in lld and clang: a remote clang cannot do otherwise.
+  dtlto::backendOptions().ExplicitCGOptLevel = CGOptLevel.getNumOccurrences();
   Conf.CGOptLevel = *CodeGenOpt::getLevel(
       CGOptLevel.getNumOccurrences() ? Level(CGOptLevel, "-cg-opt-level")
                                      : Conf.OptLevel);
