@@ -259,9 +259,9 @@ void OutOfProcessThinBackend::prepareJob(
   if (J.Cached) {
     // No job, so no shard; user-requested side files are still written.
     if (Opts.ShouldEmitIndexFiles || ShouldEmitImportsFiles)
-      if (Error E = writeShard(J, ImportList, Opts.ShouldEmitIndexFiles
-                                                  ? IndexFile
-                                                  : std::string()))
+      if (Error E =
+              writeShard(J, ImportList,
+                         Opts.ShouldEmitIndexFiles ? IndexFile : std::string()))
         return setError(std::move(E));
     if (OnWrite)
       OnWrite(J.ModuleID);
@@ -336,9 +336,8 @@ void OutOfProcessThinBackend::addReferencedDeclarations(
     const JobState &J, ModuleToSummariesForIndexTy &ModuleToSummaries,
     GVSummaryPtrSet &DeclarationSummaries) {
   auto IsInShard = [&](GlobalValue::GUID GUID) {
-    return any_of(ModuleToSummaries, [&](const auto &Entry) {
-      return Entry.second.count(GUID);
-    });
+    return any_of(ModuleToSummaries,
+                  [&](const auto &Entry) { return Entry.second.count(GUID); });
   };
   std::vector<GlobalValueSummary *> Users;
   for (const auto &Entry : ModuleToSummaries)
@@ -496,9 +495,9 @@ Error OutOfProcessThinBackend::checkBelongsToModule(JobState &J,
   Expected<std::unique_ptr<object::ObjectFile>> Obj =
       object::ObjectFile::createObjectFile(MB.getMemBufferRef());
   if (!Obj)
-    return backendError("invalid native object file: " + J.NativeObject +
-                        ": " + toString(Obj.takeError()) +
-                        " (job for module '" + J.ModuleID + "')");
+    return backendError("invalid native object file: " + J.NativeObject + ": " +
+                        toString(Obj.takeError()) + " (job for module '" +
+                        J.ModuleID + "')");
   std::string ForeignSymbol, ForeignModule;
   for (const object::SymbolRef &Sym : (*Obj)->symbols()) {
     Expected<uint32_t> Flags = Sym.getFlags();

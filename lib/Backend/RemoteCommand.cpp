@@ -29,7 +29,17 @@ using namespace dtlto;
 
 namespace {
 
-enum class How { Flag, Reject, Warn, Linker, Same, CGFlag, Fields, Field, Drop };
+enum class How {
+  Flag,
+  Reject,
+  Warn,
+  Linker,
+  Same,
+  CGFlag,
+  Fields,
+  Field,
+  Drop
+};
 
 const char *howName(How H) {
   switch (H) {
@@ -86,8 +96,10 @@ const CodeGenFlag *findCodeGenFlag(StringRef Name) {
 
 Error unsupported(const Twine &What, const Twine &Why) {
   return createStringError(inconvertibleErrorCode(),
-                           "DTLTO: " + What + " cannot be passed to the "
-                               "remote compiler (" + Why +
+                           "DTLTO: " + What +
+                               " cannot be passed to the "
+                               "remote compiler (" +
+                               Why +
                                "); drop it or link without a distributor");
 }
 
@@ -196,21 +208,22 @@ Error checkUnsupported(const lto::Config &Conf, const RemoteContext &Ctx,
       return unsupported("a code-generation level (--lto-CGO" +
                              Twine(unsigned(Conf.CGOptLevel)) +
                              ") different from the optimization level "
-                             "(--lto-O" + Twine(Conf.OptLevel) + ")",
+                             "(--lto-O" +
+                             Twine(Conf.OptLevel) + ")",
                          "clang derives one from the other");
-    Cmd.Warnings.push_back(
-        "remote backends generate code at level " + std::to_string(Remote) +
-        " (clang's for -O" + std::to_string(Conf.OptLevel) +
-        "), the linker's default is " +
-        std::to_string(unsigned(Conf.CGOptLevel)) +
-        ": objects differ from in-process ThinLTO's");
+    Cmd.Warnings.push_back("remote backends generate code at level " +
+                           std::to_string(Remote) + " (clang's for -O" +
+                           std::to_string(Conf.OptLevel) +
+                           "), the linker's default is " +
+                           std::to_string(unsigned(Conf.CGOptLevel)) +
+                           ": objects differ from in-process ThinLTO's");
   }
   if (!Conf.OptPipeline.empty())
     return unsupported("a custom pass pipeline ('" + Conf.OptPipeline + "')",
                        "clang has no flag for it");
   if (!Conf.AAPipeline.empty())
-    return unsupported("a custom alias-analysis pipeline ('" +
-                           Conf.AAPipeline + "')",
+    return unsupported("a custom alias-analysis pipeline ('" + Conf.AAPipeline +
+                           "')",
                        "clang has no flag for it");
   if (Conf.PreCodeGenPassesHook)
     return unsupported("a pre-codegen pass hook", "it runs in the linker");
@@ -225,8 +238,7 @@ Error checkUnsupported(const lto::Config &Conf, const RemoteContext &Ctx,
   if (Conf.Freestanding)
     return unsupported("a freestanding backend", "no clang flag");
   if (Conf.CodeGenOnly)
-    return unsupported("code generation without optimization",
-                       "no clang flag");
+    return unsupported("code generation without optimization", "no clang flag");
   if (Conf.AddFSDiscriminator)
     return unsupported("flow-sensitive discriminators", "no clang flag");
   if (!Conf.DwoDir.empty() || !Conf.SplitDwarfFile.empty() ||
@@ -290,9 +302,9 @@ Expected<RemoteCommand> dtlto::buildRemoteCommand(const lto::Config &Conf,
     if (*Conf.RelocModel == Reloc::Static)
       A.push_back("-fno-pic");
     else
-      append_range(A, ArrayRef<std::string>{
-                          "-Xclang", "-mrelocation-model", "-Xclang",
-                          relocModelName(*Conf.RelocModel).str()});
+      append_range(
+          A, ArrayRef<std::string>{"-Xclang", "-mrelocation-model", "-Xclang",
+                                   relocModelName(*Conf.RelocModel).str()});
   }
   if (Conf.CodeModel)
     A.push_back("-mcmodel=" + codeModelName(*Conf.CodeModel).str());
@@ -320,12 +332,12 @@ Expected<RemoteCommand> dtlto::buildRemoteCommand(const lto::Config &Conf,
   if (Conf.Options.UniqueBasicBlockSectionNames)
     A.push_back("-funique-basic-block-section-names");
   if (Conf.RunCSIRInstr) {
-    append_range(A, ArrayRef<std::string>{"-Xclang",
-                                          "-fprofile-instrument=csllvm"});
+    append_range(
+        A, ArrayRef<std::string>{"-Xclang", "-fprofile-instrument=csllvm"});
     if (!Conf.CSIRProfile.empty())
-      append_range(A, ArrayRef<std::string>{
-                          "-Xclang",
-                          "-fprofile-instrument-path=" + Conf.CSIRProfile});
+      append_range(
+          A, ArrayRef<std::string>{"-Xclang", "-fprofile-instrument-path=" +
+                                                  Conf.CSIRProfile});
   } else if (!Conf.CSIRProfile.empty()) {
     A.push_back("-fprofile-instr-use=" + Conf.CSIRProfile);
     Cmd.Inputs.push_back(Conf.CSIRProfile);

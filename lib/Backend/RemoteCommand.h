@@ -1,4 +1,4 @@
-//===- RemoteCommand.h - Translate lto::Config to compiler flags -*- C++ -*-===//
+//===- RemoteCommand.h - lto::Config to compiler flags ---------*- C++ -*-===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.

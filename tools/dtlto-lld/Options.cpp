@@ -144,9 +144,9 @@ bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
       Opts.ForwardMllvm = false;
       continue;
     }
-    if (Dash && (COFF ? V == "thinlto-remote-mllvm" ||
-                            V == "thinlto-remote-mllvm:yes"
-                      : V == "thinlto-remote-mllvm")) {
+    if (Dash &&
+        (COFF ? V == "thinlto-remote-mllvm" || V == "thinlto-remote-mllvm:yes"
+              : V == "thinlto-remote-mllvm")) {
       Opts.ForwardMllvm = true;
       continue;
     }
@@ -154,9 +154,9 @@ bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
     // level, and -plugin-opt=-<option>, which lld parses into LLVM's
     // options but leaves out of lto::Config::MllvmArgs.
     std::string_view Name = V;
-    if (Dash && (COFF ? consume(Name, "opt:lldltocgo=")
-                      : consume(Name, "lto-CGO") ||
-                            consume(Name, "plugin-opt=cgo=")))
+    if (Dash &&
+        (COFF ? consume(Name, "opt:lldltocgo=")
+              : consume(Name, "lto-CGO") || consume(Name, "plugin-opt=cgo=")))
       Opts.ExplicitCGOptLevel = true;
     Name = V;
     if (Dash && !COFF && consume(Name, "plugin-opt=") && !Name.empty() &&
