@@ -204,8 +204,10 @@ void Distributor::begin(Slot &S, size_t I) {
 void Distributor::startJob(size_t I) {
   ++Attempts[I];
   if (!Server.empty()) {
+    // Not a server whose death was seen (its reply pipe closed) before
+    // its exit was reaped: the job would be lost with it.
     for (Slot &S : Slots)
-      if (S.IsServer && S.Job < 0 && S.Pid > 0)
+      if (S.IsServer && S.Job < 0 && S.Pid > 0 && S.From >= 0)
         return sendToServer(S, I);
     Slot S;
     if (startServer(S)) {
@@ -393,6 +395,10 @@ void Distributor::reap() {
       if (S.IsServer) {
         while (S.From >= 0) // Drain the last reply, then see EOF.
           onServerReadable(S);
+        if (S.Job >= 0) { // Never answered: run the job again.
+          --Attempts[S.Job];
+          Queue.push_front(static_cast<size_t>(S.Job));
+        }
         Slots.erase(Slots.begin() + K);
         break;
       }
