@@ -184,7 +184,14 @@ def stop_all(d, entries=None):
             pass
     for kind, value in entries:
         if kind == "netns":
-            subprocess.run(["ip", "netns", "del", value], stderr=subprocess.DEVNULL)
+            # Fails (busy) while killed workers, whose private mount
+            # namespaces still see the netns mount, are exiting: retry.
+            for _ in range(100):
+                if subprocess.run(["ip", "netns", "del", value],
+                                  stderr=subprocess.DEVNULL).returncode == 0 or \
+                        not os.path.exists(os.path.join("/run/netns", value)):
+                    break
+                time.sleep(0.1)
         elif kind == "link":
             subprocess.run(["ip", "link", "del", value], stderr=subprocess.DEVNULL)
     try:
