@@ -159,6 +159,28 @@ def kill_worker(a):
     sys.exit(f"dask-cluster: no worker {a.k}")
 
 
+def remove_netns(ns):
+    """Kill whatever still runs in the namespace (a worker's codegen servers
+    have sessions of their own, so killing the worker's process group misses
+    them) and delete it once nothing holds it any more."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True,
+                              text=True).stdout.split()
+        for pid in pids:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        if not pids and subprocess.run(["ip", "netns", "del", ns],
+                                       stderr=subprocess.DEVNULL).returncode == 0:
+            return
+        if not os.path.exists(os.path.join("/run/netns", ns)):
+            return
+        time.sleep(0.1)
+    print(f"dask-cluster: cannot delete network namespace {ns}", file=sys.stderr)
+
+
 def stop_all(d, entries=None):
     entries = state(d) if entries is None else entries
     pids = [(int(v.split()[0]), v.split()[1]) for k, v in entries if k == "pid"]
@@ -184,14 +206,7 @@ def stop_all(d, entries=None):
             pass
     for kind, value in entries:
         if kind == "netns":
-            # Fails (busy) while killed workers, whose private mount
-            # namespaces still see the netns mount, are exiting: retry.
-            for _ in range(100):
-                if subprocess.run(["ip", "netns", "del", value],
-                                  stderr=subprocess.DEVNULL).returncode == 0 or \
-                        not os.path.exists(os.path.join("/run/netns", value)):
-                    break
-                time.sleep(0.1)
+            remove_netns(value)
         elif kind == "link":
             subprocess.run(["ip", "link", "del", value], stderr=subprocess.DEVNULL)
     try:
