@@ -116,11 +116,8 @@ public:
     this->TT = std::move(TT);
     // Hashed into the cache key: DTLTO and in-process entries never mix.
     Conf.Dtlto = true;
-    const BackendOptions &Extra = backendOptions();
-    RemoteContext Ctx{Opts.SaveTemps, Extra.ForwardMllvm, Extra.PluginOptions,
-                      Extra.ExplicitCGOptLevel};
-    Expected<RemoteCommand> Cmd =
-        buildRemoteCommand(Conf, this->TT, Opts.Compiler, Ctx);
+    Expected<RemoteCommand> Cmd = buildRemoteCommand(
+        Conf, this->TT, Opts.Compiler, backendOptions(), Opts.SaveTemps);
     if (!Cmd) {
       SetupError = toString(Cmd.takeError());
       return;
@@ -335,18 +332,19 @@ Error OutOfProcessThinBackend::writeShard(
 void OutOfProcessThinBackend::addReferencedDeclarations(
     const JobState &J, ModuleToSummariesForIndexTy &ModuleToSummaries,
     GVSummaryPtrSet &DeclarationSummaries) {
-  auto IsInShard = [&](GlobalValue::GUID GUID) {
-    return any_of(ModuleToSummaries,
-                  [&](const auto &Entry) { return Entry.second.count(GUID); });
-  };
+  DenseSet<GlobalValue::GUID> InShard;
   std::vector<GlobalValueSummary *> Users;
   for (const auto &Entry : ModuleToSummaries)
-    for (const auto &[GUID, S] : Entry.second)
+    for (const auto &[GUID, S] : Entry.second) {
+      InShard.insert(GUID);
       if (!DeclarationSummaries.count(S))
         Users.push_back(S);
+    }
+  auto IsInShard = [&](GlobalValue::GUID GUID) { return InShard.count(GUID); };
   auto AddDeclaration = [&](GlobalValueSummary *S, GlobalValue::GUID GUID) {
     ModuleToSummaries[std::string(S->modulePath())][GUID] = S;
     DeclarationSummaries.insert(S);
+    InShard.insert(GUID);
   };
   auto Visit = [&](ValueInfo VI) {
     if (!VI || VI.getSummaryList().empty() || IsInShard(VI.getGUID()))

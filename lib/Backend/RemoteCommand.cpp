@@ -19,8 +19,6 @@
 
 #include "RemoteCommand.h"
 
-#include "dtlto/Backend.h"
-
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -120,14 +118,14 @@ bool boolValue(StringRef V) { return V.empty() || V == "true" || V == "1"; }
 /// (which clang does not register) are translated or rejected, the rest is
 /// forwarded as -mllvm.
 Error translateOptions(const std::vector<std::string> &Options,
-                       const RemoteContext &Ctx, RemoteCommand &Cmd) {
+                       bool ForwardMllvm, RemoteCommand &Cmd) {
   for (const std::string &Opt : Options) {
     StringRef Name = StringRef(Opt).ltrim('-');
     StringRef Value;
     std::tie(Name, Value) = Name.split('=');
     const CodeGenFlag *F = findCodeGenFlag(Name);
     if (!F) {
-      if (Ctx.ForwardMllvm) {
+      if (ForwardMllvm) {
         Cmd.Args.push_back("-mllvm");
         Cmd.Args.push_back(Opt);
       }
@@ -197,14 +195,14 @@ StringRef codeModelName(CodeModel::Model M) {
 
 /// Settings of our own fields that clang 22 cannot take, or that we do not
 /// forward (Reject / Warn in FieldTable.def).
-Error checkUnsupported(const lto::Config &Conf, const RemoteContext &Ctx,
-                       RemoteCommand &Cmd) {
+Error checkUnsupported(const lto::Config &Conf, const BackendOptions &Extra,
+                       bool SaveTemps, RemoteCommand &Cmd) {
   // clang derives its code-generation level from -O; lld's default is
   // max(-O, 2). A level the user chose is an error; lld's own default for
   // --lto-O0/1 only a warning (LLVM 22 is silent about it).
   unsigned Remote = std::min(Conf.OptLevel, 3u);
   if (Conf.CGOptLevel != *CodeGenOpt::getLevel(Remote)) {
-    if (Ctx.ExplicitCGOptLevel)
+    if (Extra.ExplicitCGOptLevel)
       return unsupported("a code-generation level (--lto-CGO" +
                              Twine(unsigned(Conf.CGOptLevel)) +
                              ") different from the optimization level "
@@ -227,7 +225,7 @@ Error checkUnsupported(const lto::Config &Conf, const RemoteContext &Ctx,
                        "clang has no flag for it");
   if (Conf.PreCodeGenPassesHook)
     return unsupported("a pre-codegen pass hook", "it runs in the linker");
-  if (Conf.PreCodeGenModuleHook && !Ctx.SaveTemps)
+  if (Conf.PreCodeGenModuleHook && !SaveTemps)
     return unsupported("--plugin-opt=emit-llvm (a pre-codegen module hook)",
                        "the hook runs in the linker, the code generation "
                        "remotely");
@@ -265,9 +263,10 @@ Error checkUnsupported(const lto::Config &Conf, const RemoteContext &Ctx,
 Expected<RemoteCommand> dtlto::buildRemoteCommand(const lto::Config &Conf,
                                                   const Triple &TT,
                                                   const RemoteCompiler &RC,
-                                                  const RemoteContext &Ctx) {
+                                                  const BackendOptions &Extra,
+                                                  bool SaveTemps) {
   RemoteCommand Cmd;
-  if (Error E = checkUnsupported(Conf, Ctx, Cmd))
+  if (Error E = checkUnsupported(Conf, Extra, SaveTemps, Cmd))
     return std::move(E);
   std::vector<std::string> &A = Cmd.Args;
   bool COFF = TT.isOSBinFormatCOFF();
@@ -353,9 +352,9 @@ Expected<RemoteCommand> dtlto::buildRemoteCommand(const lto::Config &Conf,
     Cmd.Inputs.push_back(Plugin);
   }
   std::vector<std::string> Options = Conf.MllvmArgs;
-  Options.insert(Options.end(), Ctx.PluginOptions.begin(),
-                 Ctx.PluginOptions.end());
-  if (Error E = translateOptions(Options, Ctx, Cmd))
+  Options.insert(Options.end(), Extra.PluginOptions.begin(),
+                 Extra.PluginOptions.end());
+  if (Error E = translateOptions(Options, Extra.ForwardMllvm, Cmd))
     return std::move(E);
 
   A.insert(A.end(), RC.Args.begin(), RC.Args.end());

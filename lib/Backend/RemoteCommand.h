@@ -14,6 +14,8 @@
 #ifndef DTLTO_LIB_BACKEND_REMOTECOMMAND_H
 #define DTLTO_LIB_BACKEND_REMOTECOMMAND_H
 
+#include "dtlto/Backend.h"
+
 #include "llvm/LTO/Config.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -30,19 +32,6 @@ struct RemoteCompiler {
   std::vector<std::string> Args;
 };
 
-/// What the link asks of the remote command besides lto::Config.
-struct RemoteContext {
-  bool SaveTemps = false;
-  /// Forward the linker's -mllvm options (not its code-generation flags).
-  bool ForwardMllvm = true;
-  /// -plugin-opt=-<option> arguments: lld parses them but keeps them out of
-  /// Config::MllvmArgs.
-  std::vector<std::string> PluginOptions;
-  /// --lto-CGO was given: a level clang cannot match is an error, not a
-  /// warning.
-  bool ExplicitCGOptLevel = false;
-};
-
 struct RemoteCommand {
   std::vector<std::string> Args;     ///< common.args
   std::vector<std::string> Inputs;   ///< common.inputs
@@ -54,11 +43,14 @@ struct RemoteCommand {
 /// -Wno-unused-command-line-argument), then every other Config field that
 /// differs from clang 22's default (FieldTable.def), then the user's
 /// remote-compiler args. Fails, naming the option, for a setting clang 22
-/// cannot take.
+/// cannot take. \p Extra gives the linker's -plugin-opt=- options, whether
+/// to forward -mllvm and whether --lto-CGO was explicit; \p SaveTemps that
+/// module hooks come from --save-temps.
 llvm::Expected<RemoteCommand> buildRemoteCommand(const llvm::lto::Config &Conf,
                                                  const llvm::Triple &TT,
                                                  const RemoteCompiler &RC,
-                                                 const RemoteContext &Ctx);
+                                                 const BackendOptions &Extra,
+                                                 bool SaveTemps);
 
 } // namespace dtlto
 
