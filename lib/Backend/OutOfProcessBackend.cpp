@@ -128,7 +128,7 @@ public:
       warn("DTLTO: " + W);
     // Our objects come from the remote compiler, so its command salts the
     // key, and so does the shard format (v2: referenced declarations).
-    CacheSalt = "dtlto-shard-v2";
+    CacheSalt = "dtlto-shard-v3";
     CacheSalt += '\0';
     for (const std::string &A : CommonArgs)
       (CacheSalt += A) += '\0';
@@ -160,9 +160,10 @@ private:
                      const std::string &Path);
   Error writeShard(JobState &J, const FunctionImporter::ImportMapTy &ImportList,
                    const std::string &Path);
-  void addReferencedDeclarations(const JobState &J,
-                                 ModuleToSummariesForIndexTy &ModuleToSummaries,
-                                 GVSummaryPtrSet &DeclarationSummaries);
+  void addReferencedDeclarations(
+      const JobState &J, ModuleToSummariesForIndexTy &ModuleToSummaries,
+      GVSummaryPtrSet &DeclarationSummaries,
+      std::vector<std::unique_ptr<GlobalValueSummary>> &Made);
   Error repairShard(JobState &J);
   Error loadObject(JobState &J);
   Error loadValidObject(JobState &J);
@@ -287,10 +288,11 @@ Error OutOfProcessThinBackend::writeShard(
     const std::string &Path) {
   ModuleToSummariesForIndexTy ModuleToSummaries;
   GVSummaryPtrSet DeclarationSummaries;
+  std::vector<std::unique_ptr<GlobalValueSummary>> Made;
   gatherImportedSummariesForModule(J.ModuleID, ModuleToDefinedGVSummaries,
                                    ImportList, ModuleToSummaries,
                                    DeclarationSummaries);
-  addReferencedDeclarations(J, ModuleToSummaries, DeclarationSummaries);
+  addReferencedDeclarations(J, ModuleToSummaries, DeclarationSummaries, Made);
   std::vector<std::string> Imports;
   processImportsFiles(J.ModuleID, ModuleToSummaries,
                       [&](const std::string &F) { Imports.push_back(F); });
@@ -322,16 +324,25 @@ Error OutOfProcessThinBackend::writeShard(
 // writes it carries summaries only for the module's own globals and its
 // imports, so a backend run from it reaches another module's function or
 // variable through the GOT, or a TLS variable with the initial-exec model,
-// where in-process codegen uses a direct access. We add, as declarations,
-// the summaries of every global referenced or called by the module's own
-// definitions and by the definitions it imports. Declarations are what
-// LLVM's -import-declaration writes: the backend imports no code for them,
-// only their flags, which after the thin link's propagation are the same in
-// every copy's summary; a copy in a module already imported from is preferred,
-// to add no inputs to the job.
+// where in-process codegen uses a direct access. We add a summary for every
+// global referenced or called by the module's own definitions and by the
+// definitions it imports.
+//
+// These are made here, not copied: a summary carries its module, and a
+// backend loads every module other than its own that a summary of the shard
+// names (to import from it, even only declarations: LLVM's
+// -import-declaration), which costs each job milliseconds per module. So
+// each summary added is filed under the job's own module, where the backend
+// imports nothing from it, and holds no code, calls or references, only the
+// flags in-process codegen reads for a declaration: linkage, visibility,
+// liveness, and dso_local and auto-hide as the combined index answers them.
+// No definition of the module can be affected: all of those have summaries
+// of their own in the shard already, and a function summary without
+// function flags propagates no attributes.
 void OutOfProcessThinBackend::addReferencedDeclarations(
     const JobState &J, ModuleToSummariesForIndexTy &ModuleToSummaries,
-    GVSummaryPtrSet &DeclarationSummaries) {
+    GVSummaryPtrSet &DeclarationSummaries,
+    std::vector<std::unique_ptr<GlobalValueSummary>> &Made) {
   DenseSet<GlobalValue::GUID> InShard;
   std::vector<GlobalValueSummary *> Users;
   for (const auto &Entry : ModuleToSummaries)
@@ -340,29 +351,38 @@ void OutOfProcessThinBackend::addReferencedDeclarations(
       if (!DeclarationSummaries.count(S))
         Users.push_back(S);
     }
-  auto IsInShard = [&](GlobalValue::GUID GUID) { return InShard.count(GUID); };
-  auto AddDeclaration = [&](GlobalValueSummary *S, GlobalValue::GUID GUID) {
-    ModuleToSummaries[std::string(S->modulePath())][GUID] = S;
-    DeclarationSummaries.insert(S);
-    InShard.insert(GUID);
-  };
+  auto OwnPath = CombinedIndex.modulePaths().find(J.ModuleID);
+  if (OwnPath == CombinedIndex.modulePaths().end())
+    return;
+  GVSummaryMapTy &Own = ModuleToSummaries[J.ModuleID];
   auto Visit = [&](ValueInfo VI) {
-    if (!VI || VI.getSummaryList().empty() || IsInShard(VI.getGUID()))
+    if (!VI || VI.getSummaryList().empty() ||
+        !InShard.insert(VI.getGUID()).second)
       return;
-    // Only a ThinLTO module can be loaded by the backend (not the regular
-    // LTO part of a split unit).
-    GlobalValueSummary *Pick = nullptr;
-    for (const auto &S : VI.getSummaryList())
-      if (J.ModuleMap->count(S->modulePath()) &&
-          (!Pick || ModuleToSummaries.count(S->modulePath())))
-        Pick = S.get();
-    if (!Pick)
-      return;
-    AddDeclaration(Pick, VI.getGUID());
-    // The writer needs an alias's aliasee in the same shard.
-    if (auto *AS = dyn_cast<AliasSummary>(Pick))
-      if (AS->hasAliasee() && !IsInShard(AS->getAliaseeGUID()))
-        AddDeclaration(&AS->getAliasee(), AS->getAliaseeGUID());
+    const GlobalValueSummary *First = VI.getSummaryList().front().get();
+    const GlobalValueSummary *Base =
+        isa<AliasSummary>(First) && cast<AliasSummary>(First)->hasAliasee()
+            ? First->getBaseObject()
+            : First;
+    std::unique_ptr<GlobalValueSummary> S;
+    if (auto *Var = dyn_cast<GlobalVarSummary>(Base))
+      S = std::make_unique<GlobalVarSummary>(First->flags(), Var->varflags(),
+                                             SmallVector<ValueInfo, 0>());
+    else
+      S = std::make_unique<FunctionSummary>(
+          FunctionSummary::makeDummyFunctionSummary(
+              SmallVector<FunctionSummary::EdgeTy, 0>()));
+    S->setLinkage(First->linkage());
+    S->setVisibility(First->getVisibility());
+    S->setLive(First->isLive());
+    S->setDSOLocal(VI.isDSOLocal(CombinedIndex.withDSOLocalPropagation()));
+    S->setCanAutoHide(VI.canAutoHide());
+    S->setImportKind(GlobalValueSummary::Declaration);
+    S->setOriginalName(First->getOriginalName());
+    S->setModulePath(OwnPath->first());
+    Own[VI.getGUID()] = S.get();
+    DeclarationSummaries.insert(S.get());
+    Made.push_back(std::move(S));
   };
   for (GlobalValueSummary *S : Users) {
     GlobalValueSummary *Base = S->getBaseObject();
