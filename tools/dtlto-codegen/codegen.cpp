@@ -18,11 +18,21 @@
 //   dtlto-codegen --print-compiler
 //     the clang whose output this worker reproduces byte for byte;
 //   dtlto-codegen --serve <common arguments...>
-//     many jobs: each request on stdin is the job's own arguments, NUL
-//     terminated, ended by an empty one; each reply on stdout is a 4-byte
-//     little-endian status (0 = success), a 4-byte length and the job's
-//     stderr. Every job of one server shares the common arguments, so
-//     process-wide option state (-mllvm) is the same for all of them.
+//     many jobs, one at a time: each request on stdin is the job's own
+//     arguments, NUL terminated, ended by an empty one; each reply on stdout
+//     is a 4-byte little-endian status (0 = success), a 4-byte length and
+//     the job's output (stdout and stderr);
+//   dtlto-codegen --serve-fds=R:W[,R:W...] <common arguments...>
+//     the same protocol on each pair of inherited descriptors (requests on
+//     R, replies on W), each pair served by a thread of its own, so one
+//     process runs that many jobs at once: the process start-up, the pages
+//     of code it faults in and its warm caches are paid once, as with
+//     in-process ThinLTO's threads.
+//
+// Every job of one server shares the common arguments. The few settings
+// that live in process-wide state (-mllvm and other LLVM options, pass
+// plugins, statistics, timers) make a job run alone, with LLVM's options
+// reset first as in a new process; all other jobs run concurrently.
 //
 // A command that is not a single cc1 compile (a link, -###, ...) is run by
 // the real clang instead.
@@ -43,15 +53,21 @@
 #include "clang/FrontendTool/Utils.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/thread.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -63,6 +79,42 @@ using namespace clang;
 // directory the driver passes to cc1.
 static const char *ClangPath = DTLTO_CLANG;
 
+// --- Output capture --------------------------------------------------------
+//
+// Jobs running on threads of one process share file descriptors, so a job's
+// messages cannot be separated by redirecting fds 1 and 2. Clang and LLVM
+// print through raw_fd_ostream, which calls write(2); this definition
+// precedes libc's for every library of the process and sends what a job's
+// thread writes to fds 1 and 2 into that job's buffer. main() checks that it
+// is in effect before serving.
+
+static thread_local std::string *Captured = nullptr;
+
+extern "C" ssize_t write(int Fd, const void *Buf, size_t N) {
+  if (Captured && (Fd == 1 || Fd == 2)) {
+    Captured->append(static_cast<const char *>(Buf), N);
+    return static_cast<ssize_t>(N);
+  }
+  return syscall(SYS_write, Fd, Buf, N);
+}
+
+static bool captureWorks() {
+  std::string Probe;
+  Captured = &Probe;
+  errs() << "dtlto-codegen: output capture probe\n";
+  Captured = nullptr;
+  return Probe == "dtlto-codegen: output capture probe\n";
+}
+
+static std::string readFd(int Fd) {
+  std::string Out;
+  char Buf[4096];
+  ssize_t N;
+  while ((N = pread(Fd, Buf, sizeof(Buf), Out.size())) > 0)
+    Out.append(Buf, N);
+  return Out;
+}
+
 static int runRealClang(const std::vector<std::string> &Args) {
   std::vector<char *> Argv;
   std::string Clang = ClangPath;
@@ -70,17 +122,77 @@ static int runRealClang(const std::vector<std::string> &Args) {
   for (size_t I = 1; I < Args.size(); ++I)
     Argv.push_back(const_cast<char *>(Args[I].c_str()));
   Argv.push_back(nullptr);
+  // Under capture, the child's output goes to a file added to the job's.
+  int Out = -1;
+  if (Captured) {
+    char Templ[] = "/tmp/dtlto-codegen-XXXXXX";
+    Out = mkstemp(Templ);
+    if (Out < 0)
+      return 1;
+    unlink(Templ);
+  }
   pid_t Pid = fork();
   if (Pid == 0) {
+    if (Out >= 0) {
+      dup2(Out, 1);
+      dup2(Out, 2);
+    }
     execv(ClangPath, Argv.data());
     std::fprintf(stderr, "dtlto-codegen: cannot run '%s': %s\n", ClangPath,
                  std::strerror(errno));
     _exit(127);
   }
   int Status = 0;
-  if (Pid < 0 || waitpid(Pid, &Status, 0) < 0)
+  bool Waited = Pid > 0 && waitpid(Pid, &Status, 0) == Pid;
+  if (Out >= 0) {
+    Captured->append(readFd(Out));
+    close(Out);
+  }
+  if (!Waited)
     return 1;
   return WIFEXITED(Status) ? WEXITSTATUS(Status) : 1;
+}
+
+// --- Process-wide option state ---------------------------------------------
+//
+// LLVM's options (cl::opt) are globals. A job whose invocation parses them
+// (-mllvm, -mdebug-pass, ...) or uses other process-wide state (pass
+// plugins register options when loaded; statistics and pass timers are
+// global counters) runs alone, after resetting every option to its default
+// as a new process would have it. Other jobs share the process; the first
+// of them after such a job resets the options again.
+
+static std::shared_mutex OptionLock;
+static bool OptionsParsed = false; // Guarded by OptionLock.
+
+static bool usesProcessState(const CompilerInvocation &Inv) {
+  const FrontendOptions &FE = Inv.getFrontendOpts();
+  const CodeGenOptions &CG = Inv.getCodeGenOpts();
+  return !FE.LLVMArgs.empty() || !FE.Plugins.empty() || FE.ShowStats ||
+         !FE.StatsFile.empty() || !CG.DebugPass.empty() ||
+         !CG.LimitFloatPrecision.empty() || !CG.PassPlugins.empty() ||
+         CG.TimePasses;
+}
+
+static bool execute(CompilerInstance &Clang) {
+  if (usesProcessState(Clang.getInvocation())) {
+    std::unique_lock<std::shared_mutex> Alone(OptionLock);
+    cl::ResetAllOptionOccurrences();
+    OptionsParsed = true;
+    return ExecuteCompilerInvocation(&Clang);
+  }
+  for (;;) {
+    {
+      std::shared_lock<std::shared_mutex> Shared(OptionLock);
+      if (!OptionsParsed)
+        return ExecuteCompilerInvocation(&Clang);
+    }
+    std::unique_lock<std::shared_mutex> Alone(OptionLock);
+    if (OptionsParsed) {
+      cl::ResetAllOptionOccurrences();
+      OptionsParsed = false;
+    }
+  }
 }
 
 /// Compile one job given as a clang command line (Args[0] is ignored).
@@ -91,13 +203,15 @@ static int compile(const std::vector<std::string> &Args) {
 
   DiagnosticOptions DriverDiagOpts;
   auto *DriverClient = new TextDiagnosticPrinter(errs(), DriverDiagOpts);
+  // Driver messages start with the compiler's name, as clang's do.
+  DriverClient->setPrefix(sys::path::filename(Args[0]).str());
   DiagnosticsEngine DriverDiags(new DiagnosticIDs(), DriverDiagOpts,
                                 DriverClient);
   clang::driver::Driver TheDriver(ClangPath, sys::getDefaultTargetTriple(),
                                   DriverDiags);
   std::unique_ptr<clang::driver::Compilation> C(
       TheDriver.BuildCompilation(Argv));
-  if (!C || C->containsError())
+  if (!C || C->containsError() || DriverDiags.hasErrorOccurred())
     return 1;
   const clang::driver::JobList &Jobs = C->getJobs();
   if (Jobs.size() != 1 ||
@@ -113,8 +227,6 @@ static int compile(const std::vector<std::string> &Args) {
     if (StringRef(A) != "-disable-free")
       CC1.push_back(A);
 
-  // Each job starts with no recorded option occurrences, as in a new process.
-  cl::ResetAllOptionOccurrences();
   auto Clang = std::make_unique<CompilerInstance>();
   DiagnosticOptions DiagOpts;
   TextDiagnosticBuffer *Buffer = new TextDiagnosticBuffer;
@@ -127,33 +239,42 @@ static int compile(const std::vector<std::string> &Args) {
   Buffer->FlushDiagnostics(Clang->getDiagnostics());
   if (!OK)
     return 1;
-  OK = ExecuteCompilerInvocation(Clang.get());
-  return OK ? 0 : 1;
+  return execute(*Clang) ? 0 : 1;
 }
 
 // --- Server mode ---------------------------------------------------------
 
-static bool readRequest(FILE *In, std::vector<std::string> &Args) {
+/// Read one request from \p Fd into \p Args; \p Pending keeps bytes read
+/// past it. False at the end of input.
+static bool readRequest(int Fd, std::string &Pending,
+                        std::vector<std::string> &Args) {
   Args.clear();
-  std::string Cur;
-  int C;
-  while ((C = std::fgetc(In)) != EOF) {
-    if (C != 0) {
-      Cur += static_cast<char>(C);
+  size_t Pos = 0;
+  for (;;) {
+    size_t Nul = Pending.find('\0', Pos);
+    if (Nul == std::string::npos) {
+      char Buf[4096];
+      ssize_t N = read(Fd, Buf, sizeof(Buf));
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N <= 0)
+        return false;
+      Pending.append(Buf, N);
       continue;
     }
-    if (Cur.empty())
-      return true; // End of request.
-    Args.push_back(std::move(Cur));
-    Cur.clear();
+    if (Nul == Pos) { // An empty argument ends the request.
+      Pending.erase(0, Pos + 1);
+      return true;
+    }
+    Args.push_back(Pending.substr(Pos, Nul - Pos));
+    Pos = Nul + 1;
   }
-  return false;
 }
 
 static bool writeAll(int Fd, const void *P, size_t N) {
   const char *B = static_cast<const char *>(P);
   while (N) {
-    ssize_t W = ::write(Fd, B, N);
+    ssize_t W = write(Fd, B, N);
     if (W < 0 && errno == EINTR)
       continue;
     if (W <= 0)
@@ -164,51 +285,76 @@ static bool writeAll(int Fd, const void *P, size_t N) {
   return true;
 }
 
-static int serve(const std::vector<std::string> &Common) {
-  // Replies go to the original stdout; during a job, fds 1 and 2 both go to
-  // a capture file, so nothing a job prints can corrupt the protocol.
-  int Reply = dup(1);
-  char Templ[] = "/tmp/dtlto-codegen-XXXXXX";
-  int Capture = mkstemp(Templ);
-  if (Reply < 0 || Capture < 0) {
-    std::perror("dtlto-codegen: cannot set up server mode");
-    return 1;
-  }
-  unlink(Templ);
-  int SavedErr = dup(2);
-
+/// Serve requests on \p In, replies on \p Out, until \p In ends.
+static void serveLane(const std::vector<std::string> &Common, int In, int Out) {
+  std::string Pending;
   std::vector<std::string> JobArgs;
-  while (readRequest(stdin, JobArgs)) {
+  while (readRequest(In, Pending, JobArgs)) {
     std::vector<std::string> Args = Common;
     Args.insert(Args.end(), JobArgs.begin(), JobArgs.end());
-
-    ftruncate(Capture, 0);
-    lseek(Capture, 0, SEEK_SET);
-    std::fflush(stdout);
-    errs().flush();
-    dup2(Capture, 1);
-    dup2(Capture, 2);
+    std::string Text;
+    Captured = &Text;
     uint32_t Status = compile(Args);
-    std::fflush(stdout);
-    std::fflush(stderr);
-    errs().flush();
-    outs().flush();
-    dup2(SavedErr, 2);
-    dup2(SavedErr, 1);
-
-    off_t Size = lseek(Capture, 0, SEEK_END);
-    std::string Text(Size > 0 ? Size : 0, '\0');
-    if (Size > 0)
-      pread(Capture, Text.data(), Size, 0);
+    Captured = nullptr;
     uint32_t Len = Text.size();
     unsigned char Header[8];
     for (int I = 0; I < 4; ++I) {
       Header[I] = (Status >> (8 * I)) & 0xff;
       Header[4 + I] = (Len >> (8 * I)) & 0xff;
     }
-    if (!writeAll(Reply, Header, 8) || !writeAll(Reply, Text.data(), Len))
-      return 1;
+    if (!writeAll(Out, Header, 8) || !writeAll(Out, Text.data(), Len))
+      break;
   }
+  close(In);
+  close(Out);
+}
+
+/// Parse "R:W[,R:W...]" into descriptor pairs; false if malformed.
+static bool parseLanes(StringRef Spec, std::vector<std::pair<int, int>> &Out) {
+  for (StringRef Pair : split(Spec, ',')) {
+    auto [R, W] = Pair.split(':');
+    int RFd, WFd;
+    if (R.getAsInteger(10, RFd) || W.getAsInteger(10, WFd) || RFd < 0 ||
+        WFd < 0 || fcntl(RFd, F_GETFD) < 0 || fcntl(WFd, F_GETFD) < 0)
+      return false;
+    Out.push_back({RFd, WFd});
+  }
+  return !Out.empty();
+}
+
+static int serve(const std::vector<std::string> &Common,
+                 std::vector<std::pair<int, int>> Lanes) {
+  if (Common.empty()) {
+    std::fprintf(stderr, "usage: dtlto-codegen --serve[-fds=R:W,...] "
+                         "<compiler> <common arguments...>\n");
+    return 2;
+  }
+  if (!captureWorks()) {
+    std::fprintf(stderr, "dtlto-codegen: error: cannot capture the output "
+                         "of jobs (write(2) is not interposed)\n");
+    return 1;
+  }
+  if (Lanes.empty()) {
+    // The protocol on stdin/stdout: move it to descriptors of its own, so
+    // nothing printed outside a job's capture can corrupt it.
+    int In = dup(0), Out = dup(1);
+    int Null = open("/dev/null", O_RDONLY);
+    if (In < 0 || Out < 0 || Null < 0 || dup2(Null, 0) < 0 || dup2(2, 1) < 0) {
+      std::perror("dtlto-codegen: cannot set up server mode");
+      return 1;
+    }
+    close(Null);
+    Lanes.push_back({In, Out});
+  }
+  // Clang's main thread has 8 MiB of stack; so does each lane.
+  std::vector<llvm::thread> Threads;
+  for (size_t I = 1; I < Lanes.size(); ++I)
+    Threads.emplace_back(std::optional<unsigned>(8u << 20), [&, I] {
+      serveLane(Common, Lanes[I].first, Lanes[I].second);
+    });
+  serveLane(Common, Lanes[0].first, Lanes[0].second);
+  for (llvm::thread &T : Threads)
+    T.join();
   return 0;
 }
 
@@ -225,15 +371,18 @@ int main(int Argc, const char **Argv) {
     std::printf("%s\n", ClangPath);
     return 0;
   }
-  if (Args.size() >= 2 && Args[1] == "--serve") {
-    // Common arguments follow; the first of them names the compiler.
-    std::vector<std::string> Common(Args.begin() + 2, Args.end());
-    if (Common.empty()) {
-      std::fprintf(stderr, "usage: dtlto-codegen --serve <compiler> "
-                           "<common arguments...>\n");
+  if (Args.size() >= 2 && Args[1] == "--serve")
+    return serve({Args.begin() + 2, Args.end()}, {});
+  if (Args.size() >= 2 && StringRef(Args[1]).starts_with("--serve-fds=")) {
+    std::vector<std::pair<int, int>> Lanes;
+    if (!parseLanes(StringRef(Args[1]).drop_front(12), Lanes)) {
+      std::fprintf(stderr,
+                   "dtlto-codegen: error: invalid '%s': expected "
+                   "R:W[,R:W...] naming open descriptors\n",
+                   Args[1].c_str());
       return 2;
     }
-    return serve(Common);
+    return serve({Args.begin() + 2, Args.end()}, Lanes);
   }
   return compile(Args);
 }

@@ -10,10 +10,12 @@
 // longest first (cost = bytes of the module and everything it imports).
 //
 // When the remote compiler is the clang 22 that dtlto-codegen was built
-// against, jobs go to N persistent dtlto-codegen servers instead of N new
-// clang processes per job: the objects are the same bytes, without paying
-// clang's start-up per job. A server that dies takes no job with it: its
-// job runs again on a new server.
+// against, jobs go to one persistent dtlto-codegen server running N jobs at
+// once on N threads, instead of a new clang process per job: the objects
+// are the same bytes, without paying clang's start-up per job nor once per
+// worker. (Common arguments that set process-wide LLVM state, such as
+// -mllvm, make a server run one job at a time; those links get N servers.)
+// A server that dies takes no job with it: its jobs run again on a new one.
 //
 // A job fails if it exits non-zero or by a signal, if clang reports "Error
 // running ThinLTO backend" (clang 22 then exits 0 with an empty object), if
@@ -74,6 +76,7 @@ struct Options {
   unsigned Retries = 0;
   double Timeout = 0; // Seconds; 0: none.
   bool UseWorker = true;
+  bool WorkerProcesses = false; // One server process per job slot.
   bool Verbose = false;
   std::string JobPath, ReportPath, TracePath;
 };
@@ -126,13 +129,27 @@ std::string selfDir() {
   return Self.substr(0, Self.rfind('/'));
 }
 
-/// A running job: either a child process of its own, or a request to a
-/// dtlto-codegen server.
+/// Whether common arguments make dtlto-codegen run jobs one at a time: they
+/// set LLVM options or other process-wide state (see dtlto-codegen).
+bool setsProcessState(const std::vector<std::string> &Args) {
+  static const char *const Prefixes[] = {
+      "-mllvm",   "-mdebug-pass", "-mlimit-float-precision", "-fpass-plugin",
+      "-fplugin", "-save-stats",  "-ftime-report",           "-print-stats"};
+  for (const std::string &A : Args)
+    for (const char *P : Prefixes)
+      if (A.compare(0, std::strlen(P), P) == 0)
+        return true;
+  return false;
+}
+
+/// A running job: either a child process of its own, or a request on one
+/// lane of a dtlto-codegen server (a server has one lane per job it runs
+/// at once; all its lanes share its Pid).
 struct Slot {
   pid_t Pid = -1;
   bool IsServer = false;
   int ErrFd = -1;         // Own process: its captured stderr.
-  int To = -1, From = -1; // Server: request and reply pipes.
+  int To = -1, From = -1; // Server lane: request and reply pipes.
   std::string Reply;      // Server: reply bytes read so far.
   long Job = -1;          // -1: idle (servers only).
   double Start = 0;
@@ -151,7 +168,7 @@ public:
 
 private:
   void startJob(size_t I);
-  bool startServer(Slot &S);
+  size_t startServer(unsigned Lanes);
   void sendToServer(Slot &S, size_t I);
   void finishJob(Slot &S, bool Exited0, const std::string &How,
                  const std::string &Stderr, const rusage *Usage = nullptr);
@@ -174,7 +191,8 @@ private:
   std::vector<unsigned> Attempts;
   std::vector<Slot> Slots;
   size_t Failed = 0, Done = 0;
-  unsigned ServerDeaths = 0, ServersStarted = 0;
+  bool Threaded = false; // Servers run several jobs at once.
+  unsigned ServerDeaths = 0, ServersStarted = 0, LanesStarted = 0;
   Jobserver Tokens;
   Progress Bar;
   std::vector<JobRecord> Records;
@@ -206,14 +224,18 @@ void Distributor::startJob(size_t I) {
   if (!Server.empty()) {
     // Not a server whose death was seen (its reply pipe closed) before
     // its exit was reaped: the job would be lost with it.
-    for (Slot &S : Slots)
-      if (S.IsServer && S.Job < 0 && S.Pid > 0 && S.From >= 0)
+    size_t Live = 0;
+    for (Slot &S : Slots) {
+      if (!S.IsServer || S.Pid <= 0 || S.From < 0)
+        continue;
+      if (S.Job < 0)
         return sendToServer(S, I);
-    Slot S;
-    if (startServer(S)) {
-      Slots.push_back(S);
-      return sendToServer(Slots.back(), I);
+      ++Live;
     }
+    unsigned Lanes = Threaded && O.Jobs > Live ? O.Jobs - Live : 1;
+    size_t First = startServer(Lanes);
+    if (First < Slots.size())
+      return sendToServer(Slots[First], I);
     // No server could start: run this job as its own process.
   }
   Slot S;
@@ -232,15 +254,38 @@ void Distributor::startJob(size_t I) {
   Slots.push_back(S);
 }
 
-bool Distributor::startServer(Slot &S) {
-  int In[2], Out[2];
-  if (::pipe2(In, O_CLOEXEC) || ::pipe2(Out, O_CLOEXEC))
-    return false;
-  pid_t Pid = ::fork();
+// Start a server with \p Lanes lanes; returns the index in Slots of its
+// first lane, or Slots.size() if it could not start.
+size_t Distributor::startServer(unsigned Lanes) {
+  std::vector<int> Fds; // Per lane: request read/write, reply read/write.
+  for (unsigned L = 0; L < Lanes; ++L) {
+    int In[2], Out[2];
+    if (::pipe2(In, O_CLOEXEC))
+      break;
+    if (::pipe2(Out, O_CLOEXEC)) {
+      ::close(In[0]);
+      ::close(In[1]);
+      break;
+    }
+    Fds.insert(Fds.end(), {In[0], In[1], Out[0], Out[1]});
+  }
+  size_t First = Slots.size();
+  pid_t Pid = Fds.empty() ? -1 : ::fork();
   if (Pid == 0) {
-    ::dup2(In[0], 0);
-    ::dup2(Out[1], 1);
-    std::vector<std::string> Argv = {Server, "--serve"};
+    std::vector<std::string> Argv = {Server};
+    if (Threaded) {
+      // The server's ends, inherited: requests read, replies written.
+      std::string Spec = "--serve-fds=";
+      for (size_t K = 0; K < Fds.size(); K += 4) {
+        int R = ::dup(Fds[K]), W = ::dup(Fds[K + 3]); // Without CLOEXEC.
+        Spec += (K ? "," : "") + std::to_string(R) + ":" + std::to_string(W);
+      }
+      Argv.push_back(Spec);
+    } else {
+      ::dup2(Fds[0], 0);
+      ::dup2(Fds[3], 1);
+      Argv.push_back("--serve");
+    }
     Argv.insert(Argv.end(), F.CommonArgs.begin(), F.CommonArgs.end());
     std::vector<char *> CArgv;
     for (std::string &A : Argv)
@@ -251,19 +296,26 @@ bool Distributor::startServer(Slot &S) {
     ::execv(CArgv[0], CArgv.data());
     _exit(127);
   }
-  ::close(In[0]);
-  ::close(Out[1]);
-  if (Pid < 0) {
-    ::close(In[1]);
-    ::close(Out[0]);
-    return false;
+  for (size_t K = 0; K < Fds.size(); K += 4) {
+    ::close(Fds[K]);
+    ::close(Fds[K + 3]);
+    if (Pid < 0) {
+      ::close(Fds[K + 1]);
+      ::close(Fds[K + 2]);
+      continue;
+    }
+    Slot S;
+    S.Pid = Pid;
+    S.IsServer = true;
+    S.To = Fds[K + 1];
+    S.From = Fds[K + 2];
+    Slots.push_back(S);
   }
-  ++ServersStarted;
-  S.Pid = Pid;
-  S.IsServer = true;
-  S.To = In[1];
-  S.From = Out[0];
-  return true;
+  if (Pid > 0) {
+    ++ServersStarted;
+    LanesStarted += Fds.size() / 4;
+  }
+  return Pid > 0 ? First : Slots.size();
 }
 
 void Distributor::sendToServer(Slot &S, size_t I) {
@@ -346,13 +398,6 @@ void Distributor::onServerReadable(Slot &S) {
     ::close(S.From);
     ::close(S.To);
     S.From = S.To = -1;
-    if (++ServerDeaths > 3 && !Server.empty()) {
-      std::fprintf(stderr,
-                   "%s: warning: dtlto-codegen servers keep dying; running "
-                   "the compiler for each job instead\n",
-                   Prog);
-      Server.clear();
-    }
     if (S.Job >= 0) {
       std::fprintf(stderr,
                    "%s: warning: the codegen server running job %ld (module "
@@ -388,31 +433,42 @@ void Distributor::reap() {
   pid_t Pid;
   rusage Usage;
   while ((Pid = ::wait4(-1, &Status, WNOHANG, &Usage)) > 0) {
-    for (size_t K = 0; K < Slots.size(); ++K) {
+    bool WasServer = false;
+    for (size_t K = 0; K < Slots.size();) {
       Slot &S = Slots[K];
-      if (S.Pid != Pid)
+      if (S.Pid != Pid) {
+        ++K;
         continue;
+      }
       if (S.IsServer) {
-        while (S.From >= 0) // Drain the last reply, then see EOF.
+        // Every lane of a dead server: drain its last reply, then see EOF;
+        // a job never answered runs again.
+        WasServer = true;
+        while (S.From >= 0)
           onServerReadable(S);
-        if (S.Job >= 0) { // Never answered: run the job again.
+        if (S.Job >= 0) {
           --Attempts[S.Job];
           Queue.push_front(static_cast<size_t>(S.Job));
         }
         Slots.erase(Slots.begin() + K);
-        break;
+        continue;
       }
       std::string Stderr = S.ErrFd >= 0 ? readAll(S.ErrFd) : "";
       if (S.ErrFd >= 0)
         ::close(S.ErrFd);
-      if (S.Job < 0) { // Already failed by the timeout.
-        Slots.erase(Slots.begin() + K);
-        break;
+      if (S.Job >= 0) { // Not already failed by the timeout.
+        bool Exited0 = WIFEXITED(Status) && WEXITSTATUS(Status) == 0;
+        finishJob(S, Exited0, describeWaitStatus(Status), Stderr, &Usage);
       }
-      bool Exited0 = WIFEXITED(Status) && WEXITSTATUS(Status) == 0;
-      finishJob(S, Exited0, describeWaitStatus(Status), Stderr, &Usage);
       Slots.erase(Slots.begin() + K);
       break;
+    }
+    if (WasServer && ++ServerDeaths > 3 && !Server.empty()) {
+      std::fprintf(stderr,
+                   "%s: warning: dtlto-codegen servers keep dying; running "
+                   "the compiler for each job instead\n",
+                   Prog);
+      Server.clear();
     }
   }
 }
@@ -441,6 +497,8 @@ int Distributor::run() {
       realPath(F.CommonArgs[0]) == realPath(DTLTO_CLANG) &&
       !realPath(DTLTO_CLANG).empty())
     Server = Codegen;
+  Threaded =
+      !Server.empty() && !O.WorkerProcesses && !setsProcessState(F.CommonArgs);
 
   // Longest first: a big module started last would stretch the tail.
   std::vector<size_t> Order(F.Jobs.size());
@@ -560,8 +618,8 @@ int Distributor::run() {
   if (O.Verbose)
     std::fprintf(stderr,
                  "%s: %zu of %zu job(s) done, %u dtlto-codegen server(s) "
-                 "started\n",
-                 Prog, Done, F.Jobs.size(), ServersStarted);
+                 "started (%u lane(s))\n",
+                 Prog, Done, F.Jobs.size(), ServersStarted, LanesStarted);
   if (Failed) {
     std::fprintf(stderr, "%s: error: %zu of %zu job(s) failed\n", Prog, Failed,
                  F.Jobs.size());
@@ -581,6 +639,9 @@ void usage() {
       "  --timeout=SECONDS  fail a job that runs longer (default: none)\n"
       "  --no-worker        always start the compiler itself, never "
       "dtlto-codegen\n"
+      "  --worker-processes one dtlto-codegen process per job slot (default: "
+      "one\n"
+      "                     process running N jobs on threads)\n"
       "  --report=FILE      write per-job start/end/CPU/max RSS as JSON\n"
       "  --allow-path-escape  write outputs outside the linker output's "
       "directory\n"
@@ -639,6 +700,10 @@ int main(int Argc, char **Argv) {
     }
     if (A == "--no-worker") {
       O.UseWorker = false;
+      continue;
+    }
+    if (A == "--worker-processes") {
+      O.WorkerProcesses = true;
       continue;
     }
     if (A == "--allow-path-escape") {

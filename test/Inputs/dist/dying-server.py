@@ -1,32 +1,49 @@
 #!/usr/bin/python3
-"""A stand-in for `dtlto-codegen --serve` that dies on its first request the
-first time it is started (it leaves a marker file), and otherwise compiles
-each job with the real compiler, speaking the server protocol."""
+"""A stand-in for `dtlto-codegen --serve` / `--serve-fds=R:W,...` that dies
+on its first request the first time it is started (it leaves a marker file),
+and otherwise compiles each job with the real compiler, speaking the server
+protocol on each lane."""
 import os
 import struct
 import subprocess
 import sys
+import threading
 
 common = sys.argv[2:]
 marker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "died")
-stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-while True:
-    args, cur = [], b""
+
+
+def serve(req, rep):
     while True:
-        c = stdin.read(1)
-        if not c:
-            sys.exit(0)
-        if c != b"\0":
-            cur += c
-        elif cur:
-            args.append(cur.decode())
-            cur = b""
-        else:
-            break
-    if not os.path.exists(marker):
-        open(marker, "w").close()
-        os._exit(1)
-    proc = subprocess.run(common + args, stderr=subprocess.PIPE)
-    stdout.write(struct.pack("<II", proc.returncode, len(proc.stderr)))
-    stdout.write(proc.stderr)
-    stdout.flush()
+        args, cur = [], b""
+        while True:
+            c = req.read(1)
+            if not c:
+                return
+            if c != b"\0":
+                cur += c
+            elif cur:
+                args.append(cur.decode())
+                cur = b""
+            else:
+                break
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(1)
+        proc = subprocess.run(common + args, stderr=subprocess.PIPE)
+        rep.write(struct.pack("<II", proc.returncode, len(proc.stderr)))
+        rep.write(proc.stderr)
+        rep.flush()
+
+
+if sys.argv[1] == "--serve":
+    serve(sys.stdin.buffer, sys.stdout.buffer)
+    sys.exit(0)
+lanes = [pair.split(":") for pair in sys.argv[1].split("=", 1)[1].split(",")]
+threads = [threading.Thread(target=serve, args=(os.fdopen(int(r), "rb", 0),
+                                                os.fdopen(int(w), "wb")))
+           for r, w in lanes]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
