@@ -64,7 +64,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <malloc.h>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <sys/syscall.h>
@@ -195,12 +197,140 @@ static bool execute(CompilerInstance &Clang) {
   }
 }
 
-/// Compile one job given as a clang command line (Args[0] is ignored).
-static int compile(const std::vector<std::string> &Args) {
+// --- Reusing the driver's work ------------------------------------------
+//
+// The driver's part of a job (finding the GCC installation: ~130 file
+// system calls; building the toolchain and the cc1 command) costs a server
+// about a millisecond per job, and gives the same cc1 command for every job
+// of the server but for the job's own paths. So the cc1 command of a job in
+// DTLTO's form (<module> -fthinlto-index=<shard> -o <object>) becomes a
+// template: each path in it is replaced by the next job's. A template is
+// trusted only once the driver, run for a second job, has produced exactly
+// what the replacement gives; if it ever does not, every job runs the
+// driver. Templates apply to modules with the same extension only (the
+// driver picks the input's type by it).
+
+namespace {
+struct JobPaths {
+  std::string Module, Shard, Output;
+};
+
+class CC1Templates {
+public:
+  /// The cc1 arguments of \p J from a trusted template, if there is one.
+  std::optional<std::vector<std::string>> lookup(const JobPaths &J);
+  /// What the driver made of \p J (it printed nothing).
+  void record(const JobPaths &J, const std::vector<std::string> &CC1);
+
+private:
+  std::optional<std::vector<std::string>> apply(const JobPaths &J) const;
+  bool usable() const;
+
+  std::mutex Lock;
+  enum { Empty, Candidate, Trusted, Off } State = Empty;
+  JobPaths From;
+  std::vector<std::string> Args;
+};
+} // namespace
+
+static CC1Templates Templates;
+
+/// The paths of a job given in DTLTO's form, if it is.
+static std::optional<JobPaths> dtltoJob(ArrayRef<std::string> JobArgs) {
+  if (JobArgs.size() != 4 || JobArgs[0].empty() || JobArgs[0][0] == '-' ||
+      !StringRef(JobArgs[1]).starts_with("-fthinlto-index=") ||
+      JobArgs[2] != "-o" || JobArgs[3].empty())
+    return std::nullopt;
+  return JobPaths{JobArgs[0], JobArgs[1].substr(16), JobArgs[3]};
+}
+
+static bool isMainFileName(ArrayRef<std::string> Args, size_t I) {
+  return I > 0 && Args[I - 1] == "-main-file-name";
+}
+
+std::optional<std::vector<std::string>>
+CC1Templates::apply(const JobPaths &J) const {
+  if (sys::path::extension(J.Module) != sys::path::extension(From.Module))
+    return std::nullopt;
+  std::string Index = "-fthinlto-index=" + From.Shard;
+  std::vector<std::string> Out;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    const std::string &A = Args[I];
+    if (isMainFileName(Args, I))
+      Out.push_back(sys::path::filename(J.Module).str());
+    else if (A == From.Module)
+      Out.push_back(J.Module);
+    else if (A == Index)
+      Out.push_back("-fthinlto-index=" + J.Shard);
+    else if (A == From.Output)
+      Out.push_back(J.Output);
+    else
+      Out.push_back(A);
+  }
+  return Out;
+}
+
+// Each path must be one whole argument, once, and appear in no other.
+bool CC1Templates::usable() const {
+  std::string Index = "-fthinlto-index=" + From.Shard;
+  StringRef Name = sys::path::filename(From.Module);
+  unsigned Module = 0, Shard = 0, Output = 0;
+  for (size_t I = 0; I < Args.size(); ++I) {
+    StringRef A = Args[I];
+    if (isMainFileName(Args, I)) {
+      if (A != Name)
+        return false;
+      continue;
+    }
+    Module += A == From.Module;
+    Shard += A == Index;
+    Output += A == From.Output;
+    if (A == From.Module || A == Index || A == From.Output)
+      continue;
+    for (StringRef P : {StringRef(From.Module), StringRef(From.Shard),
+                        StringRef(From.Output), Name})
+      if (A.contains(P))
+        return false;
+  }
+  return Module == 1 && Shard == 1 && Output == 1;
+}
+
+std::optional<std::vector<std::string>>
+CC1Templates::lookup(const JobPaths &J) {
+  std::lock_guard<std::mutex> L(Lock);
+  if (State != Trusted)
+    return std::nullopt;
+  return apply(J);
+}
+
+void CC1Templates::record(const JobPaths &J,
+                          const std::vector<std::string> &CC1) {
+  std::lock_guard<std::mutex> L(Lock);
+  if (State == Empty) {
+    From = J;
+    Args = CC1;
+    State = usable() ? Candidate : Off;
+  } else if (State == Candidate && J.Module != From.Module) {
+    if (std::optional<std::vector<std::string>> Guess = apply(J))
+      State = *Guess == CC1 ? Trusted : Off;
+  } else if (State == Trusted) {
+    std::optional<std::vector<std::string>> Guess = apply(J);
+    if (Guess && *Guess != CC1)
+      State = Off;
+  }
+}
+
+/// The cc1 arguments for a job given as a clang command line, from the
+/// driver (\p Args[0] is ignored); false, with the job's exit status in
+/// \p Status, if the driver failed or the job is not a single cc1 compile
+/// (then the real clang has run it).
+static bool driverCC1(const std::vector<std::string> &Args, const JobPaths *Job,
+                      std::vector<std::string> &CC1, int &Status) {
   std::vector<const char *> Argv = {ClangPath};
   for (size_t I = 1; I < Args.size(); ++I)
     Argv.push_back(Args[I].c_str());
 
+  size_t Printed = Captured ? Captured->size() : 0;
   DiagnosticOptions DriverDiagOpts;
   auto *DriverClient = new TextDiagnosticPrinter(errs(), DriverDiagOpts);
   // Driver messages start with the compiler's name, as clang's do.
@@ -211,27 +341,54 @@ static int compile(const std::vector<std::string> &Args) {
                                   DriverDiags);
   std::unique_ptr<clang::driver::Compilation> C(
       TheDriver.BuildCompilation(Argv));
-  if (!C || C->containsError() || DriverDiags.hasErrorOccurred())
-    return 1;
+  if (!C || C->containsError() || DriverDiags.hasErrorOccurred()) {
+    Status = 1;
+    return false;
+  }
   const clang::driver::JobList &Jobs = C->getJobs();
   if (Jobs.size() != 1 ||
       StringRef(Jobs.begin()->getCreator().getName()) != "clang" ||
       Jobs.begin()->getArguments().empty() ||
-      StringRef(Jobs.begin()->getArguments()[0]) != "-cc1")
-    return runRealClang(Args);
-
+      StringRef(Jobs.begin()->getArguments()[0]) != "-cc1") {
+    Status = runRealClang(Args);
+    return false;
+  }
   // The cc1 arguments, less -disable-free: a long-lived process must free
   // each job's memory (it does not change what is generated).
-  std::vector<const char *> CC1;
   for (const char *A : drop_begin(Jobs.begin()->getArguments()))
     if (StringRef(A) != "-disable-free")
       CC1.push_back(A);
+  // A template must not drop anything the driver prints.
+  if (Job && Captured && Captured->size() == Printed &&
+      !DriverDiags.getNumWarnings())
+    Templates.record(*Job, CC1);
+  return true;
+}
+
+/// Compile one job given as a clang command line (Args[0] is ignored);
+/// \p Job: its paths, if it has DTLTO's form and runs in a server.
+static int compile(const std::vector<std::string> &Args,
+                   const JobPaths *Job = nullptr) {
+  std::vector<std::string> CC1;
+  std::optional<std::vector<std::string>> Reused;
+  if (Job)
+    Reused = Templates.lookup(*Job);
+  if (Reused) {
+    CC1 = std::move(*Reused);
+  } else {
+    int Status;
+    if (!driverCC1(Args, Job, CC1, Status))
+      return Status;
+  }
+  std::vector<const char *> CC1Argv;
+  for (const std::string &A : CC1)
+    CC1Argv.push_back(A.c_str());
 
   auto Clang = std::make_unique<CompilerInstance>();
   DiagnosticOptions DiagOpts;
   TextDiagnosticBuffer *Buffer = new TextDiagnosticBuffer;
   DiagnosticsEngine Diags(new DiagnosticIDs(), DiagOpts, Buffer);
-  bool OK = CompilerInvocation::CreateFromArgs(Clang->getInvocation(), CC1,
+  bool OK = CompilerInvocation::CreateFromArgs(Clang->getInvocation(), CC1Argv,
                                                Diags, ClangPath);
   Clang->createDiagnostics();
   if (!Clang->hasDiagnostics())
@@ -292,9 +449,10 @@ static void serveLane(const std::vector<std::string> &Common, int In, int Out) {
   while (readRequest(In, Pending, JobArgs)) {
     std::vector<std::string> Args = Common;
     Args.insert(Args.end(), JobArgs.begin(), JobArgs.end());
+    std::optional<JobPaths> Paths = dtltoJob(JobArgs);
     std::string Text;
     Captured = &Text;
-    uint32_t Status = compile(Args);
+    uint32_t Status = compile(Args, Paths ? &*Paths : nullptr);
     Captured = nullptr;
     uint32_t Len = Text.size();
     unsigned char Header[8];
@@ -324,6 +482,14 @@ static bool parseLanes(StringRef Spec, std::vector<std::pair<int, int>> &Out) {
 
 static int serve(const std::vector<std::string> &Common,
                  std::vector<std::pair<int, int>> Lanes) {
+  // Jobs allocate and free hundreds of MiB each. Keep freed memory for the
+  // next job instead of returning it to the system and faulting it in
+  // again: no trimming, large padding when an arena grows (each grow of a
+  // thread's arena is an mprotect), and blocks up to 32 MiB from the arenas
+  // rather than from mmap/munmap of their own.
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   if (Common.empty()) {
     std::fprintf(stderr, "usage: dtlto-codegen --serve[-fds=R:W,...] "
                          "<compiler> <common arguments...>\n");
@@ -355,7 +521,10 @@ static int serve(const std::vector<std::string> &Common,
   serveLane(Common, Lanes[0].first, Lanes[0].second);
   for (llvm::thread &T : Threads)
     T.join();
-  return 0;
+  // Every reply is written; tearing down LLVM's and clang's globals (option
+  // tables, registries) would only cost time.
+  std::fflush(nullptr);
+  _exit(0);
 }
 
 int main(int Argc, const char **Argv) {
