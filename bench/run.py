@@ -17,6 +17,7 @@ extra CPU per backend job over in-process. Each program's own check is run
 on every configuration's output, and outputs are compared run to run.
 
   bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip]
+               [--modes inprocess,upstream,ours[,ours-procs]]
                [--out docs/benchmark.md]
 """
 import argparse
@@ -76,10 +77,15 @@ def command(mode, jobs, args, out, cache):
     if mode == "inprocess":
         return [UPSTREAM_LD] + args + extra + jobs_flag
     linker, dist = {"upstream": (UPSTREAM_LD, SIMPLE_DIST),
-                    "ours": (OUR_LD, OUR_DIST)}[mode]
+                    "ours": (OUR_LD, OUR_DIST),
+                    "ours-procs": (OUR_LD, OUR_DIST)}[mode]
+    # ours-procs: one dtlto-codegen process per job slot (the previous
+    # design) instead of one process running the jobs on threads.
+    procs = ["--thinlto-distributor-arg=--worker-processes"] * (
+        mode == "ours-procs")
     return [linker] + args + extra + jobs_flag + [
         "--thinlto-distributor=" + dist,
-        "--thinlto-distributor-arg=-j%d" % jobs,
+        "--thinlto-distributor-arg=-j%d" % jobs] + procs + [
         "--thinlto-remote-compiler=" + CLANG]
 
 
@@ -166,10 +172,14 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--jobs", default="1,2")
     ap.add_argument("--programs", default="mafft,bullet,7zip")
+    ap.add_argument("--modes", default="inprocess,upstream,ours",
+                    help="inprocess (always measured first), upstream, ours, "
+                    "ours-procs")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmark.md"))
     opts = ap.parse_args()
     jobs_list = [int(j) for j in opts.jobs.split(",")]
-    modes = ["inprocess", "upstream", "ours"]
+    modes = ["inprocess"] + [m for m in opts.modes.split(",")
+                             if m != "inprocess"]
     rows, notes, loads = [], [], []
     tmp = tempfile.mkdtemp(prefix="dtlto-bench-")
     for program in opts.programs.split(","):
@@ -211,13 +221,15 @@ def main():
             if got != reference:
                 behaviour = "DIFFERENT (%s %d %s)" % cfg
         stable = all(len(v) == 1 for v in outputs.values())
-        ident = len({next(iter(outputs[(m, j, "cold")])) for m in modes
-                     for j in jobs_list}) == 1
+        def same_binary(mode):
+            return all(outputs[(mode, j, c)] == outputs[("inprocess", j, c)]
+                       for j in jobs_list for c in ("cold", "warm"))
         notes.append("%s: %d backend jobs (ThinLTO modules) in the link; program check: %s; "
                      "each configuration's output byte-identical run to run: "
-                     "%s; all configurations produce the same binary: %s"
+                     "%s; binary identical to in-process ThinLTO's: %s"
                      % (program, njobs, behaviour, "yes" if stable else "NO",
-                        "yes" if ident else "no"))
+                        ", ".join("%s %s" % (m, "yes" if same_binary(m) else "no")
+                                  for m in modes if m != "inprocess")))
         for j in jobs_list:
             for c in ("cold", "warm"):
                 base = results[("inprocess", j, c)]
