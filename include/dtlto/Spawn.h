@@ -37,6 +37,13 @@ std::string shellCommand(const std::vector<std::string> &Argv);
 /// Read a whole file; returns false if it cannot be opened.
 bool readFile(const std::string &Path, std::string &Out);
 
+/// A new, already unlinked temporary file in $TMPDIR (default /tmp), open
+/// for reading and writing, to capture a child's output; -1 on failure.
+int anonymousTempFile();
+
+/// Everything in the file open as \p Fd, from its start.
+std::string readWholeFd(int Fd);
+
 } // namespace dtlto
 
 #endif // DTLTO_SPAWN_H

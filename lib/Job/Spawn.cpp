@@ -9,12 +9,14 @@
 #include "dtlto/Spawn.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <signal.h>
 #include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -106,4 +108,22 @@ bool dtlto::readFile(const std::string &Path, std::string &Out) {
   SS << In.rdbuf();
   Out = SS.str();
   return true;
+}
+
+int dtlto::anonymousTempFile() {
+  const char *Dir = std::getenv("TMPDIR");
+  std::string Templ = std::string(Dir && *Dir ? Dir : "/tmp") + "/dtlto-XXXXXX";
+  int Fd = ::mkstemp(Templ.data());
+  if (Fd >= 0)
+    ::unlink(Templ.c_str());
+  return Fd;
+}
+
+std::string dtlto::readWholeFd(int Fd) {
+  std::string Out;
+  char Buf[4096];
+  ssize_t N;
+  while ((N = ::pread(Fd, Buf, sizeof(Buf), Out.size())) > 0)
+    Out.append(Buf, N);
+  return Out;
 }

@@ -39,6 +39,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dtlto/Spawn.h"
+
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticIDs.h"
 #include "clang/Basic/DiagnosticOptions.h"
@@ -108,15 +110,6 @@ static bool captureWorks() {
   return Probe == "dtlto-codegen: output capture probe\n";
 }
 
-static std::string readFd(int Fd) {
-  std::string Out;
-  char Buf[4096];
-  ssize_t N;
-  while ((N = pread(Fd, Buf, sizeof(Buf), Out.size())) > 0)
-    Out.append(Buf, N);
-  return Out;
-}
-
 static int runRealClang(const std::vector<std::string> &Args) {
   std::vector<char *> Argv;
   std::string Clang = ClangPath;
@@ -126,13 +119,8 @@ static int runRealClang(const std::vector<std::string> &Args) {
   Argv.push_back(nullptr);
   // Under capture, the child's output goes to a file added to the job's.
   int Out = -1;
-  if (Captured) {
-    char Templ[] = "/tmp/dtlto-codegen-XXXXXX";
-    Out = mkstemp(Templ);
-    if (Out < 0)
-      return 1;
-    unlink(Templ);
-  }
+  if (Captured && (Out = dtlto::anonymousTempFile()) < 0)
+    return 1;
   pid_t Pid = fork();
   if (Pid == 0) {
     if (Out >= 0) {
@@ -147,7 +135,7 @@ static int runRealClang(const std::vector<std::string> &Args) {
   int Status = 0;
   bool Waited = Pid > 0 && waitpid(Pid, &Status, 0) == Pid;
   if (Out >= 0) {
-    Captured->append(readFd(Out));
+    Captured->append(dtlto::readWholeFd(Out));
     close(Out);
   }
   if (!Waited)
@@ -313,10 +301,6 @@ void CC1Templates::record(const JobPaths &J,
   } else if (State == Candidate && J.Module != From.Module) {
     if (std::optional<std::vector<std::string>> Guess = apply(J))
       State = *Guess == CC1 ? Trusted : Off;
-  } else if (State == Trusted) {
-    std::optional<std::vector<std::string>> Guess = apply(J);
-    if (Guess && *Guess != CC1)
-      State = Off;
   }
 }
 

@@ -91,26 +91,6 @@ unsigned long long fileSize(const std::string &Path) {
   return ::stat(Path.c_str(), &St) == 0 ? St.st_size : 0;
 }
 
-std::string readAll(int Fd) {
-  std::string Out;
-  ::lseek(Fd, 0, SEEK_SET);
-  char Buf[4096];
-  ssize_t N;
-  while ((N = ::read(Fd, Buf, sizeof(Buf))) > 0)
-    Out.append(Buf, N);
-  return Out;
-}
-
-int tempFd() {
-  const char *Dir = std::getenv("TMPDIR");
-  std::string Templ =
-      std::string(Dir && *Dir ? Dir : "/tmp") + "/dtlto-dist-XXXXXX";
-  int Fd = ::mkstemp(Templ.data());
-  if (Fd >= 0)
-    ::unlink(Templ.c_str());
-  return Fd;
-}
-
 // waitpid that is not cut short by SIGCHLD (installed without SA_RESTART):
 // a child left unwaited would take its CPU time out of our rusage and live
 // on as an orphan.
@@ -239,7 +219,7 @@ void Distributor::startJob(size_t I) {
     // No server could start: run this job as its own process.
   }
   Slot S;
-  S.ErrFd = tempFd();
+  S.ErrFd = anonymousTempFile();
   std::string Err;
   S.Pid = spawnProcess(F.command(I), S.ErrFd, Err);
   begin(S, I);
@@ -453,7 +433,7 @@ void Distributor::reap() {
         Slots.erase(Slots.begin() + K);
         continue;
       }
-      std::string Stderr = S.ErrFd >= 0 ? readAll(S.ErrFd) : "";
+      std::string Stderr = S.ErrFd >= 0 ? readWholeFd(S.ErrFd) : "";
       if (S.ErrFd >= 0)
         ::close(S.ErrFd);
       if (S.Job >= 0) { // Not already failed by the timeout.
