@@ -1,6 +1,7 @@
 # lit configuration for the dtlto suite.
 import os
 import shutil
+import sys
 
 import lit.formats
 
@@ -11,11 +12,61 @@ config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dtlto_obj_root, "test")
 
+# The tests see only the host tools that come from the setup's Debian
+# packages (utils/debian-packages.txt and their dependencies, plus what every
+# Debian root has): a tool somebody installed by hand is "command not found"
+# here, as it would be on a fresh machine. They are linked into one
+# directory, made anew for each run.
+sys.path.insert(0, os.path.join(config.dtlto_src_root, "utils"))
+import debian_packages
+
+
+def host_tools_dir(allowed):
+    tools = os.path.join(config.dtlto_obj_root, "test", "host-tools")
+    shutil.rmtree(tools, ignore_errors=True)
+    os.makedirs(tools)
+    candidates = {}
+    for d in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]:
+        if os.path.isdir(d):
+            for name in os.listdir(d):
+                candidates.setdefault(name, os.path.join(d, name))
+    owner = debian_packages.owners(list(candidates.values()))
+    for name, path in candidates.items():
+        if owner[path] in allowed and os.access(path, os.X_OK):
+            os.symlink(path, os.path.join(tools, name))
+    return tools
+
+
+# The Python modules the tests' tools import beyond the standard library
+# must come from those packages too (not from pip, under /usr/local).
+def foreign_python_modules(allowed):
+    import subprocess
+    probe = ("import sys; before = set(sys.modules)\n"
+             "import distributed\n"
+             "for n in set(sys.modules) - before:\n"
+             "    f = getattr(sys.modules[n], '__file__', None)\n"
+             "    if f: print(f)\n")
+    r = subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True,
+                       text=True)
+    if r.returncode:
+        return ["cannot import the tests' Python modules: " + r.stderr.strip()]
+    files = {os.path.realpath(f) for f in r.stdout.split()}
+    stdlib = os.path.dirname(os.__file__) + os.sep
+    return debian_packages.problems(
+        [f for f in files if not f.startswith(stdlib)], allowed)
+
+
+allowed = debian_packages.allowed()
+bad = foreign_python_modules(allowed)
+if bad:
+    lit_config.fatal("the tests would use files the setup does not provide:\n  " +
+                     "\n  ".join(bad))
+
 # Our tools first (so ld.lld / lld-link are ours), then Debian's LLVM 22
 # (FileCheck, not, split-file, llvm-ar, opt, llvm-dis, clang). Debian's own
 # linker stays reachable as ld.lld-22 / lld-link-22 for comparisons.
-path = [config.dtlto_tools_dir, config.llvm_tools_dir, "/usr/bin", "/bin",
-        "/usr/sbin", "/sbin"]
+host_tools = host_tools_dir(allowed)
+path = [config.dtlto_tools_dir, config.llvm_tools_dir, host_tools]
 config.environment["PATH"] = os.pathsep.join(path)
 for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "ASAN_OPTIONS", "UBSAN_OPTIONS"]:
     if var in os.environ:
@@ -25,6 +76,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%{clang}", config.clang))
 config.substitutions.append(("%{inputs}", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("%{srcroot}", config.dtlto_src_root))
+config.substitutions.append(("%{objroot}", config.dtlto_obj_root))
 config.substitutions.append(("%{bin}", config.dtlto_tools_dir))
 
 # Two ThinLTO modules, t1 importing from t2, and the dtlto-lto2 resolutions
@@ -37,7 +89,7 @@ config.substitutions.append(
     ("%{t12_res}", "-r=t1.bc,t1,px -r=t1.bc,t2, -r=t2.bc,t2,px"))
 
 for tool in ["ld.lld-22", "lld-link-22"]:
-    if shutil.which(tool):
+    if shutil.which(tool, path=config.environment["PATH"]):
         config.available_features.add("debian-" + tool.split("-22")[0])
 
 # dtlto-dask tests start their own throwaway Dask cluster.
@@ -51,13 +103,14 @@ def netns_unavailable():
     if os.geteuid() != 0:
         return "not running as root"
     for tool in ["ip", "unshare", "nsenter"]:
-        if not shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin"):
+        if not shutil.which(tool, path=host_tools):
             return "'%s' is not installed" % tool
     name = "dtlto-probe-%d" % os.getpid()
-    r = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    ip = os.path.join(host_tools, "ip")
+    r = subprocess.run([ip, "netns", "add", name], capture_output=True, text=True)
     if r.returncode:
         return "'ip netns add' failed: " + r.stderr.strip()
-    subprocess.run(["ip", "netns", "del", name])
+    subprocess.run([ip, "netns", "del", name])
     return None
 
 why = netns_unavailable()
@@ -75,3 +128,11 @@ if os.geteuid() == 0:
         ("%{as_nobody}", "setpriv --reuid=65534 --regid=65534 --clear-groups"))
 else:
     config.substitutions.append(("%{as_nobody}", ""))
+
+# utils/ci.sh names the features its machine must have (DTLTO_REQUIRE_FEATURES,
+# space-separated): there, a test that would be skipped for want of one is an
+# error, not a silent "unsupported".
+for feature in os.environ.get("DTLTO_REQUIRE_FEATURES", "").split():
+    if feature not in config.available_features:
+        lit_config.fatal("feature '%s' is required here (DTLTO_REQUIRE_FEATURES) "
+                         "but not available; see the notes above" % feature)

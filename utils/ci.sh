@@ -8,9 +8,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-packages=(llvm-22-dev liblld-22-dev lld-22 clang-22 llvm-22-tools libclang-cpp22-dev cmake
-          ninja-build python3 zlib1g-dev libzstd-dev make
-          python3-distributed openssl iproute2 libclang-rt-22-dev)
+# The one package list (utils/debian-packages.txt): installed here, and the
+# build trees and test tools are checked against it.
+mapfile -t packages < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' utils/debian-packages.txt)
 
 setup() {
   local missing=()
@@ -31,6 +31,13 @@ build() {
   cmake -G Ninja -S . -B build -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CXX_COMPILER=clang++-22 >/dev/null
   ninja -C build
+  check_packages build
+}
+
+# Fails when a build tree used a file from a Debian package the list does
+# not install (it would not build on a fresh machine).
+check_packages() {
+  /usr/bin/python3 utils/debian_packages.py build "$@"
 }
 
 main_job() {
@@ -83,12 +90,17 @@ sanitized() {
   cmake -G Ninja -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=clang++-22 -DDTLTO_SANITIZE=ON >/dev/null
   ninja -C build-san
+  check_packages build-san || return 1
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
     lit_run build-san
 }
 
 run_tests() {
   local rc=0
+  # Every test runs here: a missing feature is an error, not a skip.
+  local features="debian-ld.lld"
+  [ "$(id -u)" -eq 0 ] && features+=" root netns"
+  export DTLTO_REQUIRE_FEATURES=$features
   lit_run build || rc=1
   fuzz || rc=1
   sanitized || rc=1
