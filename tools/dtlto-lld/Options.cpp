@@ -20,13 +20,28 @@
 
 #include "dtlto/Backend.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <string_view>
 
 using namespace dtlto;
 
-static bool consume(std::string_view &S, std::string_view Prefix) {
-  if (S.substr(0, Prefix.size()) != Prefix)
+static bool sameIgnoringCase(std::string_view A, std::string_view B) {
+  if (A.size() != B.size())
+    return false;
+  for (size_t I = 0; I < A.size(); ++I)
+    if (std::tolower(static_cast<unsigned char>(A[I])) !=
+        std::tolower(static_cast<unsigned char>(B[I])))
+      return false;
+  return true;
+}
+
+// Remove \p Prefix from the front of \p S. lld-link's option names ignore
+// case (\p IgnoreCase); their values and ld.lld's names do not.
+static bool consume(std::string_view &S, std::string_view Prefix,
+                    bool IgnoreCase = false) {
+  std::string_view Head = S.substr(0, Prefix.size());
+  if (IgnoreCase ? !sameIgnoringCase(Head, Prefix) : Head != Prefix)
     return false;
   S.remove_prefix(Prefix.size());
   return true;
@@ -105,14 +120,14 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
       }
     } else {
       std::string_view V = A;
-      if ((consume(V, "/mllvm:") || consume(V, "-mllvm:")) &&
+      if ((consume(V, "/mllvm:", true) || consume(V, "-mllvm:", true)) &&
           legacyMllvm(V, Name, Value)) {
         Emit(Name, Value);
         continue;
       }
       V = A;
-      if (consume(V, "/thinlto-remote-opt-tool:") ||
-          consume(V, "-thinlto-remote-opt-tool:")) {
+      if (consume(V, "/thinlto-remote-opt-tool:", true) ||
+          consume(V, "-thinlto-remote-opt-tool:", true)) {
         Emit("thinlto-remote-compiler", std::string(V));
         continue;
       }
@@ -125,48 +140,59 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
 // Our own options, which lld does not know: --thinlto-distributor-fallback,
 // --thinlto-distributor-timeout=<seconds> and --[no-]thinlto-remote-mllvm
 // (/thinlto-distributor-fallback, /thinlto-distributor-timeout:<seconds>
-// and /thinlto-remote-mllvm[:no] for lld-link). -plugin-opt=-<option> is
-// noted and kept for lld.
+// and /thinlto-remote-mllvm[:no] for lld-link). -plugin-opt=-<option> (or
+// -plugin-opt -<option>, which lld joins) is noted and kept for lld.
 bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
                            std::string &Err) {
   BackendOptions &Opts = backendOptions();
   std::vector<std::string> Out;
+  auto Is = [&](std::string_view V, std::string_view Name) {
+    return COFF ? sameIgnoringCase(V, Name) : V == Name;
+  };
   for (size_t I = 0; I < Args.size(); ++I) {
     std::string_view V = Args[I];
     bool Dash = I > 0 && (COFF ? consume(V, "/") || consume(V, "-")
                                : consume(V, "--") || consume(V, "-"));
-    if (Dash && V == "thinlto-distributor-fallback") {
+    if (!Dash) {
+      Out.push_back(Args[I]);
+      continue;
+    }
+    if (Is(V, "thinlto-distributor-fallback")) {
       Opts.Fallback = true;
       continue;
     }
-    if (Dash && (COFF ? V == "thinlto-remote-mllvm:no"
-                      : V == "no-thinlto-remote-mllvm")) {
+    if (COFF ? Is(V, "thinlto-remote-mllvm:no")
+             : Is(V, "no-thinlto-remote-mllvm")) {
       Opts.ForwardMllvm = false;
       continue;
     }
-    if (Dash &&
-        (COFF ? V == "thinlto-remote-mllvm" || V == "thinlto-remote-mllvm:yes"
-              : V == "thinlto-remote-mllvm")) {
+    if (Is(V, "thinlto-remote-mllvm") ||
+        (COFF && Is(V, "thinlto-remote-mllvm:yes"))) {
       Opts.ForwardMllvm = true;
+      continue;
+    }
+    // lld joins "-plugin-opt X" into "-plugin-opt=X" before parsing.
+    if (!COFF && V == "plugin-opt" && I + 1 < Args.size()) {
+      Args[I + 1] = "--plugin-opt=" + Args[I + 1];
       continue;
     }
     // Options lld parses too, so they stay in Args: an explicit codegen
     // level, and -plugin-opt=-<option>, which lld parses into LLVM's
     // options but leaves out of lto::Config::MllvmArgs.
     std::string_view Name = V;
-    if (Dash &&
-        (COFF ? consume(Name, "opt:lldltocgo=")
-              : consume(Name, "lto-CGO") || consume(Name, "plugin-opt=cgo=")))
+    if (COFF ? consume(Name, "opt:lldltocgo=", true)
+             : consume(Name, "lto-CGO") || consume(Name, "plugin-opt=cgo="))
       Opts.ExplicitCGOptLevel = true;
     Name = V;
-    if (Dash && !COFF && consume(Name, "plugin-opt=") && !Name.empty() &&
+    if (!COFF && consume(Name, "plugin-opt=") && !Name.empty() &&
         Name[0] == '-')
       Opts.PluginOptions.emplace_back(Name);
-    if (Dash && consume(V, "thinlto-distributor-timeout")) {
+    Name = V;
+    if (consume(Name, "thinlto-distributor-timeout", COFF)) {
       std::string Value;
-      if (consume(V, COFF ? ":" : "="))
-        Value = V;
-      else if (V.empty() && !COFF && I + 1 < Args.size())
+      if (consume(Name, COFF ? ":" : "="))
+        Value = Name;
+      else if (Name.empty() && !COFF && I + 1 < Args.size())
         Value = Args[++I];
       else {
         Out.push_back(Args[I]);

@@ -14,6 +14,13 @@
 
 namespace dtlto {
 
+/// The command line as lld's \p COFF or ELF driver will read it: response
+/// files expanded with lld's quoting rules, and for COFF the LINK and _LINK_
+/// environment variables inserted (and then cleared, so lld does not add
+/// them again).
+std::vector<std::string> expandCommandLine(const std::vector<std::string> &Args,
+                                           bool COFF);
+
 /// Rewrite the spellings that pre-release DTLTO builds accepted into the ones
 /// lld 22 parses. \p COFF selects lld-link's syntax.
 std::vector<std::string> translateLegacyOptions(std::vector<std::string> Args,

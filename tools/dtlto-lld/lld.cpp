@@ -65,7 +65,7 @@ static bool isCOFF(ArrayRef<const char *> Argv, bool &Known) {
 
 // -m i386pep / -m thumb2pe ... select lld's MinGW driver, which we do not
 // carry (and which rejects the DTLTO options in 22 anyway).
-static bool isMinGW(ArrayRef<const char *> Argv) {
+static bool isMinGW(ArrayRef<std::string> Argv) {
   for (size_t I = 1; I < Argv.size(); ++I) {
     StringRef A = Argv[I], Emul;
     if (A == "-m" && I + 1 < Argv.size())
@@ -90,15 +90,17 @@ int main(int Argc, const char **Argv) {
            "COFF (lld-link, -flavor link) drivers\n";
     return 1;
   }
-  if (!COFF && isMinGW(Args)) {
+  // Everything below reads the command line lld will read.
+  std::vector<std::string> Storage = dtlto::expandCommandLine(
+      std::vector<std::string>(Args.begin(), Args.end()), COFF);
+  if (!COFF && isMinGW(Storage)) {
     WithColor::error(errs(), "ld.lld")
         << "MinGW targets (-m i386pep and friends) are not supported by this "
            "linker; use Debian's ld.lld-22 for MinGW links\n";
     return 1;
   }
 
-  std::vector<std::string> Storage = dtlto::translateLegacyOptions(
-      std::vector<std::string>(Args.begin(), Args.end()), COFF);
+  Storage = dtlto::translateLegacyOptions(std::move(Storage), COFF);
   std::string Err;
   if (!dtlto::takeOwnOptions(Storage, COFF, Err)) {
     errs() << sys::path::filename(Args[0]) << ": error: " << Err << "\n";
