@@ -44,6 +44,9 @@ cleanup() {
 }
 trap cleanup EXIT
 bind() { mkdir -p "$dir$2"; mount "${@:3}" "$1" "$dir$2"; mounts+=("$dir$2"); }
+# The root must be a mount point of its own: 'ip netns' and 'unshare -m'
+# change its propagation, as they do on a real machine's /.
+bind "$dir" "" --bind
 bind proc /proc -t proc
 bind sysfs /sys -t sysfs
 bind /dev /dev --rbind

@@ -54,7 +54,11 @@ static Error failure(const Twine &Msg) {
 namespace {
 
 const int ForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+// The distributor's pid while it runs; Starting while it is being spawned
+// (a signal then is kept in Pending for the spawning thread to act on).
+constexpr pid_t Starting = -1;
 std::atomic<pid_t> Running{0};
+std::atomic<int> Pending{0};
 std::atomic<bool> Interrupted{false};
 struct sigaction Previous[NSIG];
 
@@ -87,6 +91,11 @@ int stopGroup(pid_t Pid, int Sig, long GraceMs) {
 void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
   Interrupted = true;
   pid_t Pid = Running.exchange(0);
+  if (Pid == Starting) {
+    // The spawning thread stops the distributor once it has its pid.
+    Pending = Sig;
+    return;
+  }
   if (Pid > 0)
     stopGroup(Pid, Sig, 2000);
   // Then what was there before us: LLVM's handler removes the temporary
@@ -103,10 +112,11 @@ void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
   }
 }
 
-/// Our handlers for the distributor's lifetime.
+/// Our handlers for the distributor's lifetime, installed before it is
+/// spawned so that no signal to the linker can miss it.
 struct ForwardSignals {
-  explicit ForwardSignals(pid_t Pid) {
-    Running = Pid;
+  ForwardSignals() {
+    Running = Starting;
     struct sigaction A = {};
     A.sa_sigaction = onSignal;
     A.sa_flags = SA_SIGINFO;
@@ -117,6 +127,18 @@ struct ForwardSignals {
                      Previous[S].sa_handler != SIG_IGN &&
                      sigaction(S, &A, nullptr) == 0;
     }
+  }
+  /// The distributor runs as \p Pid (-1: it could not be started). A
+  /// signal that came while it was being spawned is acted on now.
+  void started(pid_t Pid) {
+    if (Running.exchange(Pid) == Starting)
+      return;
+    Running = 0; // onSignal took the Starting state: a signal is pending.
+    int Sig = Pending.exchange(0);
+    if (Pid > 0)
+      stopGroup(Pid, Sig, 2000);
+    sigaction(Sig, &Previous[Sig], nullptr);
+    raise(Sig);
   }
   ~ForwardSignals() {
     Running = 0;
@@ -150,16 +172,17 @@ Error dtlto::runDistributor(const std::string &Distributor,
   std::vector<std::string> Argv = {Program};
   Argv.insert(Argv.end(), Args.begin(), Args.end());
   Argv.push_back(JobFile);
-  std::string Err;
-  pid_t Pid = spawnProcess(Argv, -1, Err, /*NewProcessGroup=*/true);
-  if (Pid < 0)
-    return failure("cannot run distributor '" + Distributor + "': " +
-                   StringRef(Err).rsplit(": ").second + ".");
-
   int Status = 0;
   bool TimedOut = false;
+  pid_t Pid;
   {
-    ForwardSignals Forward(Pid);
+    ForwardSignals Forward;
+    std::string Err;
+    Pid = spawnProcess(Argv, -1, Err, /*NewProcessGroup=*/true);
+    Forward.started(Pid);
+    if (Pid < 0)
+      return failure("cannot run distributor '" + Distributor + "': " +
+                     StringRef(Err).rsplit(": ").second + ".");
     auto Deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(Timeout);
     for (;;) {

@@ -15,19 +15,22 @@
 // Differences from LLVM 22, each deliberate: cache hits write no shard and
 // make no job, no job file or distributor run when nothing is left to do,
 // the import/index write callback is honoured (so lld does not leave 0-byte
-// index and imports files behind), a missing remote compiler is an error,
-// and every output is validated before it can reach the link.
+// index and imports files behind), a missing remote compiler is the clang of
+// our LLVM (LLVM 22 writes ""), and every output is validated before it can
+// reach the link.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/Backend.h"
 #include "dtlto/JobFile.h"
+#include "dtlto/LinkInputs.h"
 #include "dtlto/ObjectCheck.h"
 
 #include "Distributor.h"
 #include "RemoteCommand.h"
 #include "ShardRepair.h"
 #include "TempFiles.h"
+#include "WriteFile.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -39,6 +42,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/TimeProfiler.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/IPO/FunctionImport.h"
 
@@ -76,11 +80,6 @@ struct JobState {
 
 } // namespace
 
-namespace dtlto {
-/// Write \p Data to \p Path, reporting (not aborting on) a failed write.
-Error writeFileChecked(const std::string &Path, StringRef Data);
-} // namespace dtlto
-
 namespace {
 
 Error backendError(const Twine &Msg) {
@@ -116,6 +115,21 @@ public:
     this->TT = std::move(TT);
     // Hashed into the cache key: DTLTO and in-process entries never mix.
     Conf.Dtlto = true;
+    if (Opts.Compiler.Path.empty()) {
+      // As clang's driver would pass itself: the clang of our LLVM.
+      if (!sys::fs::can_execute(DTLTO_DEFAULT_REMOTE_COMPILER)) {
+        SetupError = toString(backendError(
+            "no remote compiler was given and the default, " +
+            Twine(DTLTO_DEFAULT_REMOTE_COMPILER) +
+            ", is not installed; name the compiler that runs the backend "
+            "jobs with --thinlto-remote-compiler=<path to clang>"));
+        return;
+      }
+      Opts.Compiler.Path = DTLTO_DEFAULT_REMOTE_COMPILER;
+      WithColor::note() << "DTLTO: no remote compiler was given "
+                           "(--thinlto-remote-compiler=); using "
+                        << Opts.Compiler.Path << "\n";
+    }
     Expected<RemoteCommand> Cmd = buildRemoteCommand(
         Conf, this->TT, Opts.Compiler, backendOptions(), Opts.SaveTemps);
     if (!Cmd) {
@@ -159,12 +173,12 @@ private:
   Error writeJobFile(const std::vector<JobState *> &ToRun,
                      const std::string &Path);
   Error writeShard(JobState &J, const FunctionImporter::ImportMapTy &ImportList,
-                   const std::string &Path);
+                   bool AsJob);
   void addReferencedDeclarations(
       const JobState &J, ModuleToSummariesForIndexTy &ModuleToSummaries,
       GVSummaryPtrSet &DeclarationSummaries,
       std::vector<std::unique_ptr<GlobalValueSummary>> &Made);
-  Error repairShard(JobState &J);
+  Error writeJobInputs(JobState &J);
   Error loadObject(JobState &J);
   Error loadValidObject(JobState &J);
   Error checkBelongsToModule(JobState &J, const MemoryBuffer &MB);
@@ -206,10 +220,6 @@ Error OutOfProcessThinBackend::start(
     MapVector<StringRef, BitcodeModule> &ModuleMap) {
   if (!SetupError.empty())
     return createStringError(inconvertibleErrorCode(), SetupError);
-  if (Opts.Compiler.Path.empty())
-    return backendError("no remote compiler was given; name the compiler that "
-                        "runs the backend jobs with "
-                        "--thinlto-remote-compiler=<path to clang>");
   if (Task < TaskOffset || Task - TaskOffset >= Jobs.size())
     return backendError("unexpected ThinLTO task number " + Twine(Task));
 
@@ -250,42 +260,30 @@ void OutOfProcessThinBackend::prepareJob(
     const std::map<GlobalValue::GUID, GlobalValue::LinkageTypes> &ResolvedODR) {
   if (Error E = lookUpCache(J, ImportList, ExportList, ResolvedODR))
     return setError(std::move(E));
-
-  // With --thinlto-emit-index-files the user also gets the index next to
-  // the module, as in-process ThinLTO writes it (LLVM 22 leaves 0 bytes).
-  std::string IndexFile = J.ModuleID + ".thinlto.bc";
-  if (J.Cached) {
-    // No job, so no shard; user-requested side files are still written.
-    if (Opts.ShouldEmitIndexFiles || ShouldEmitImportsFiles)
-      if (Error E =
-              writeShard(J, ImportList,
-                         Opts.ShouldEmitIndexFiles ? IndexFile : std::string()))
+  if (!J.Cached)
+    Temps.add(J.Shard, Opts.SaveTemps || Opts.ShouldEmitIndexFiles);
+  {
+    llvm::TimeTraceScope Scope("Emit individual index for DTLTO", J.ModuleID);
+    // A cache hit makes no job, so no shard; the files the user asked for
+    // are still written.
+    if (!J.Cached || Opts.ShouldEmitIndexFiles || ShouldEmitImportsFiles)
+      if (Error E = writeShard(J, ImportList, /*AsJob=*/!J.Cached))
         return setError(std::move(E));
-    if (OnWrite)
-      OnWrite(J.ModuleID);
-    return;
   }
-
-  llvm::TimeTraceScope Scope("Emit individual index for DTLTO", J.ModuleID);
-  Temps.add(J.Shard, Opts.SaveTemps || Opts.ShouldEmitIndexFiles);
-  if (Error E = writeShard(J, ImportList, J.Shard))
-    return setError(std::move(E));
-  if (Error E = repairShard(J))
-    return setError(backendError(toString(std::move(E)) + " (job for module '" +
-                                 J.ModuleID + "')"));
-  if (Opts.ShouldEmitIndexFiles)
-    if (std::error_code EC = sys::fs::copy_file(J.Shard, IndexFile))
-      return setError(
-          fileError("index file", IndexFile, J, errorCodeToError(EC)));
+  // lld writes an empty index file for every module it is not told about.
   if (OnWrite)
-    OnWrite(J.ModuleID);
+    OnWrite(originalModuleID(J.ModuleID).str());
 }
 
-// LLVM's emitFiles, with every write checked: it leaves a failed write (a
-// full disk) to raw_fd_ostream's destructor, which aborts the linker.
+// LLVM's emitFiles, with every write checked (it leaves a failed write, a
+// full disk, to raw_fd_ostream's destructor, which aborts the linker), the
+// shard's module paths repaired where LLVM 22 corrupts them, and the files
+// the user asked for named after the module as the linker knows it (an
+// archive member's "lib.a(m.o at 80)", not its temporary file), as
+// in-process ThinLTO names them: <module>.thinlto.bc (a copy of the shard)
+// and <module>.imports.
 Error OutOfProcessThinBackend::writeShard(
-    JobState &J, const FunctionImporter::ImportMapTy &ImportList,
-    const std::string &Path) {
+    JobState &J, const FunctionImporter::ImportMapTy &ImportList, bool AsJob) {
   ModuleToSummariesForIndexTy ModuleToSummaries;
   GVSummaryPtrSet DeclarationSummaries;
   std::vector<std::unique_ptr<GlobalValueSummary>> Made;
@@ -296,22 +294,33 @@ Error OutOfProcessThinBackend::writeShard(
   std::vector<std::string> Imports;
   processImportsFiles(J.ModuleID, ModuleToSummaries,
                       [&](const std::string &F) { Imports.push_back(F); });
-  if (!Path.empty()) {
+  std::string UserName = originalModuleID(J.ModuleID).str();
+
+  if (AsJob || Opts.ShouldEmitIndexFiles) {
     SmallString<0> Buf;
     raw_svector_ostream OS(Buf);
     writeIndexToFile(CombinedIndex, OS, &ModuleToSummaries,
                      &DeclarationSummaries);
-    bool IsShard = Path == J.Shard;
-    if (Error E = writeFileChecked(Path, Buf))
-      return fileError(IsShard ? "index shard" : "index file", Path, J,
-                       std::move(E));
-    if (IsShard)
+    std::vector<std::string> Modules = {J.ModuleID};
+    Modules.insert(Modules.end(), Imports.begin(), Imports.end());
+    if (any_of(Modules, [](const std::string &M) { return hasNonASCII(M); }))
+      if (Error E = repairModulePaths(Buf, J.Shard, Modules, CombinedIndex))
+        return backendError(toString(std::move(E)) + " (job for module '" +
+                            J.ModuleID + "')");
+    if (AsJob) {
+      if (Error E = writeNewFile(J.Shard, Buf))
+        return fileError("index shard", J.Shard, J, std::move(E));
       J.Imports.assign(Imports.begin(), Imports.end());
+    }
+    std::string IndexFile = UserName + ".thinlto.bc";
+    if (Opts.ShouldEmitIndexFiles)
+      if (Error E = writeFileChecked(IndexFile, Buf))
+        return fileError("index file", IndexFile, J, std::move(E));
   }
   if (ShouldEmitImportsFiles) {
-    std::string Text, ImportsFile = J.ModuleID + ".imports";
+    std::string Text, ImportsFile = UserName + ".imports";
     for (const std::string &F : Imports)
-      (Text += F) += '\n';
+      (Text += originalModuleID(F)) += '\n';
     if (Error E = writeFileChecked(ImportsFile, Text))
       return fileError("imports file", ImportsFile, J, std::move(E));
   }
@@ -394,28 +403,13 @@ void OutOfProcessThinBackend::addReferencedDeclarations(
   }
 }
 
-Error dtlto::writeFileChecked(const std::string &Path, StringRef Data) {
-  std::error_code EC;
-  raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
-  if (EC)
-    return errorCodeToError(EC);
-  OS << Data;
-  OS.close();
-  if (OS.has_error()) {
-    EC = OS.error();
-    OS.clear_error(); // Reported here, not by the destructor's abort.
-    sys::fs::remove(Path);
-    return errorCodeToError(EC);
-  }
-  return Error::success();
-}
-
-Error OutOfProcessThinBackend::repairShard(JobState &J) {
-  std::vector<std::string> Modules = {J.ModuleID};
-  Modules.insert(Modules.end(), J.Imports.begin(), J.Imports.end());
-  if (none_of(Modules, [](const std::string &M) { return hasNonASCII(M); }))
-    return Error::success();
-  return repairModulePaths(J.Shard, Modules, CombinedIndex);
+// The bitcode files a job reads that exist only in memory (archive members
+// and FatLTO objects, see LinkInputs.h): the module's own and those of the
+// modules it imports from.
+Error OutOfProcessThinBackend::writeJobInputs(JobState &J) {
+  std::vector<std::string> IDs = {J.ModuleID};
+  IDs.insert(IDs.end(), J.Imports.begin(), J.Imports.end());
+  return writeSerializedInputs(IDs, Opts.SaveTemps);
 }
 
 Error OutOfProcessThinBackend::lookUpCache(
@@ -468,7 +462,7 @@ Error OutOfProcessThinBackend::writeJobFile(
     return backendError("failed to generate distributor JSON script: " + Path +
                         ": " + Why);
   Temps.add(Path, Opts.SaveTemps);
-  if (Error E = writeFileChecked(Path, Text))
+  if (Error E = writeNewFile(Path, Text))
     return backendError("failed to generate distributor JSON script: " + Path +
                         ": " + toString(std::move(E)));
   return Error::success();
@@ -624,6 +618,11 @@ Error OutOfProcessThinBackend::wait() {
   sys::path::append(JobFilePath, sys::path::stem(Opts.LinkerOutputFile) + "." +
                                      PID + ".dist-file.json");
   std::string Path(JobFilePath);
+  if (backendWritesInputs()) {
+    forEachParallel(ToRun, &OutOfProcessThinBackend::writeJobInputs);
+    if (Err)
+      return std::move(*Err);
+  }
   if (Error E = writeJobFile(ToRun, Path))
     return E;
   // Registered before the distributor runs: whatever it leaves behind on
@@ -688,6 +687,9 @@ lto::ThinBackend dtlto::createOutOfProcessThinBackend(
                {RemoteCompilerPath.str(), Strings(RemoteCompilerPrependArgs),
                 Strings(RemoteCompilerArgs)},
                SaveTemps};
+  // A linker whose lto::DTLTO is ours (tools/dtlto-lld) leaves the writing
+  // of archive members to us, for the jobs that read them.
+  setBackendWritesInputs(true);
   auto Func =
       [=](const lto::Config &Conf, ModuleSummaryIndex &CombinedIndex,
           const DenseMap<StringRef, GVSummaryMapTy> &ModuleToDefinedGVSummaries,

@@ -27,9 +27,7 @@
 
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/LLVMBitCodes.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <set>
 
@@ -38,22 +36,30 @@ using namespace llvm;
 namespace {
 
 // Bit-level access to a bitstream held in a byte vector; bit 0 is the least
-// significant bit of byte 0, as in LLVM's bitstream format.
+// significant bit of byte 0, as in LLVM's bitstream format. Reading or
+// writing past the end does nothing but set Overrun, which the caller checks
+// before trusting anything it read.
 class BitBuffer {
 public:
   explicit BitBuffer(std::vector<uint8_t> &Bytes) : B(Bytes) {}
   uint64_t Pos = 0;
+  bool Overrun = false;
 
-  bool fits(uint64_t N) const { return Pos + N <= B.size() * 8; }
+  bool fits(uint64_t N) const { return Pos <= Size() && N <= Size() - Pos; }
   uint64_t read(unsigned N) {
     uint64_t V = 0;
+    if (N > 64 || !fits(N)) {
+      Overrun = true;
+      return 0;
+    }
     for (unsigned I = 0; I < N; ++I, ++Pos)
       V |= uint64_t((B[Pos / 8] >> (Pos % 8)) & 1) << I;
     return V;
   }
+  // N is 2..32 (checked where widths come from the shard).
   uint64_t readVBR(unsigned N) {
     uint64_t V = 0;
-    for (unsigned Shift = 0; Shift < 64; Shift += N - 1) {
+    for (unsigned Shift = 0; Shift < 64 && !Overrun; Shift += N - 1) {
       uint64_t Chunk = read(N);
       V |= (Chunk & ((1ULL << (N - 1)) - 1)) << Shift;
       if (!(Chunk >> (N - 1)))
@@ -62,6 +68,10 @@ public:
     return V;
   }
   void write(uint64_t V, unsigned N) {
+    if (N > 64 || !fits(N)) {
+      Overrun = true;
+      return;
+    }
     for (unsigned I = 0; I < N; ++I, ++Pos) {
       uint8_t Mask = 1 << (Pos % 8);
       B[Pos / 8] = ((V >> I) & 1) ? (B[Pos / 8] | Mask) : (B[Pos / 8] & ~Mask);
@@ -69,7 +79,7 @@ public:
   }
   void writeVBR(uint64_t V, unsigned N) {
     uint64_t Limit = 1ULL << (N - 1);
-    while (V >= Limit) {
+    while (V >= Limit && !Overrun) {
       write((V & (Limit - 1)) | Limit, N);
       V >>= N - 1;
     }
@@ -78,6 +88,7 @@ public:
   void align32() { Pos = (Pos + 31) / 32 * 32; }
 
 private:
+  uint64_t Size() const { return uint64_t(B.size()) * 8; }
   std::vector<uint8_t> &B;
 };
 
@@ -158,13 +169,11 @@ bool dtlto::hasNonASCII(StringRef S) {
                 [](char C) { return static_cast<unsigned char>(C) >= 0x80; });
 }
 
-Error dtlto::repairModulePaths(StringRef ShardPath,
+Error dtlto::repairModulePaths(SmallVectorImpl<char> &Shard,
+                               StringRef ShardName,
                                ArrayRef<std::string> Modules,
                                const ModuleSummaryIndex &CombinedIndex) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> MB = MemoryBuffer::getFile(ShardPath);
-  if (!MB)
-    return fail(ShardPath, MB.getError().message());
-  std::vector<uint8_t> Bytes((*MB)->getBufferStart(), (*MB)->getBufferEnd());
+  std::vector<uint8_t> Bytes(Shard.begin(), Shard.end());
   BitBuffer BB(Bytes);
 
   // The writer orders modules by path (a std::map) and numbers them so.
@@ -173,12 +182,12 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
   // Find the module string table: top level, or inside the module block
   // (index files put it there, after an unabbreviated VERSION record).
   if (Bytes.size() < 8 || BB.read(32) != 0xdec04342)
-    return fail(ShardPath, "not a bitcode file");
+    return fail(ShardName, "not a bitcode file");
   uint64_t BlockEnd = 0;
   unsigned Width = 2;
   while (true) {
     if (!BB.fits(Width))
-      return fail(ShardPath, "no module string table");
+      return fail(ShardName, "no module string table");
     uint64_t Code = BB.read(Width);
     if (Code == bitc::END_BLOCK) {
       BB.align32();
@@ -191,15 +200,16 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
       continue;
     }
     if (Code != bitc::ENTER_SUBBLOCK || !BB.fits(8 + 4 + 32 + 32))
-      return fail(ShardPath, "unexpected record before the module string "
+      return fail(ShardName, "unexpected record before the module string "
                              "table");
     uint64_t BlockId = BB.readVBR(8);
     unsigned NewWidth = BB.readVBR(4);
     BB.align32();
     uint64_t NumWords = BB.read(32);
     BlockEnd = BB.Pos + NumWords * 32;
-    if (BlockEnd > Bytes.size() * 8 || NewWidth == 0 || NewWidth > 32)
-      return fail(ShardPath, "truncated or corrupt block");
+    if (BB.Overrun || BlockEnd > Bytes.size() * 8 || NewWidth < 2 ||
+        NewWidth > 32)
+      return fail(ShardName, "truncated or corrupt block");
     if (BlockId == bitc::MODULE_STRTAB_BLOCK_ID) {
       Width = NewWidth;
       break;
@@ -226,9 +236,13 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
         continue;
       }
       uint64_t Enc = BB.read(3);
-      if (Enc == 1 || Enc == 2)
-        A.push_back(
-            {Enc == 1 ? AbbrevOp::Fixed : AbbrevOp::VBR, BB.readVBR(5)});
+      if (Enc == 1 || Enc == 2) {
+        uint64_t W = BB.readVBR(5);
+        // What LLVM's reader accepts: fixed 0..64 bits, VBR chunks 2..32.
+        if (Enc == 1 ? W > 64 : W < 2 || W > 32)
+          return fail(ShardName, "unexpected abbreviations");
+        A.push_back({Enc == 1 ? AbbrevOp::Fixed : AbbrevOp::VBR, W});
+      }
       else if (Enc == 3)
         A.push_back({AbbrevOp::Array, 0});
       else if (Enc == 4)
@@ -238,6 +252,9 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
     }
     Abbrevs.push_back(std::move(A));
   }
+
+  if (BB.Overrun)
+    return fail(ShardName, "truncated module string table");
 
   // Abbreviation ids start after the four builtin ones.
   int Entry8 = -1, Entry7 = -1, Entry6 = -1, Hash = -1;
@@ -259,7 +276,7 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
     }
   }
   if (Entry6 < 0 || Entry7 < 0 || Entry8 < 0 || Hash < 0)
-    return fail(ShardPath, "unexpected abbreviations");
+    return fail(ShardName, "unexpected abbreviations");
 
   // Rewrite every record with the correct values.
   uint64_t ModuleId = 0;
@@ -271,7 +288,7 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
       Values.push_back(static_cast<unsigned char>(C));
     if (!writeRecord(BB, Width, Id,
                      Abbrevs[Id - bitc::FIRST_APPLICATION_ABBREV], Values))
-      return fail(ShardPath, "cannot encode the path '" + Path + "'");
+      return fail(ShardName, "cannot encode the path '" + Path + "'");
     const ModuleHash &H = CombinedIndex.getModuleHash(Path);
     if (all_of(H, [](uint32_t W) { return W == 0; }))
       continue;
@@ -280,41 +297,33 @@ Error dtlto::repairModulePaths(StringRef ShardPath,
     if (!writeRecord(BB, Width, Hash,
                      Abbrevs[Hash - bitc::FIRST_APPLICATION_ABBREV],
                      HashValues))
-      return fail(ShardPath, "cannot encode a module hash");
+      return fail(ShardName, "cannot encode a module hash");
   }
   BB.write(bitc::END_BLOCK, Width);
   BB.align32();
-  if (BB.Pos != BlockEnd)
-    return fail(ShardPath, "unexpected module string table layout");
+  if (BB.Overrun || BB.Pos != BlockEnd)
+    return fail(ShardName, "unexpected module string table layout");
 
   // Accept the result only if LLVM reads back exactly the expected paths.
   MemoryBufferRef Ref(
       StringRef(reinterpret_cast<const char *>(Bytes.data()), Bytes.size()),
-      ShardPath);
+      ShardName);
   Expected<std::unique_ptr<ModuleSummaryIndex>> Index =
       getModuleSummaryIndex(Ref);
   if (!Index)
-    return fail(ShardPath, toString(Index.takeError()));
+    return fail(ShardName, toString(Index.takeError()));
   std::set<std::string> Read;
   for (const auto &MP : (*Index)->modulePaths())
     Read.insert(MP.first().str());
   if (Read != Sorted)
-    return fail(ShardPath, "the repaired table does not hold the expected "
+    return fail(ShardName, "the repaired table does not hold the expected "
                            "module paths");
   // ...and every summary is still attributed to the module defining it.
   for (const auto &GV : **Index)
     for (const auto &S : GV.second.getSummaryList())
       if (!CombinedIndex.findSummaryInModule(GV.first, S->modulePath()))
-        return fail(ShardPath, "a summary is attributed to the wrong module");
+        return fail(ShardName, "a summary is attributed to the wrong module");
 
-  std::error_code EC;
-  raw_fd_ostream OS(ShardPath, EC, sys::fs::OF_None);
-  if (!EC) {
-    OS.write(reinterpret_cast<const char *>(Bytes.data()), Bytes.size());
-    OS.close();
-    EC = OS.error();
-  }
-  if (EC)
-    return fail(ShardPath, EC.message());
+  Shard.assign(Bytes.begin(), Bytes.end());
   return Error::success();
 }

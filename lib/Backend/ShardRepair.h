@@ -19,10 +19,12 @@ namespace dtlto {
 /// True if \p S has a byte >= 0x80, which LLVM 22's index writer corrupts.
 bool hasNonASCII(llvm::StringRef S);
 
-/// Rewrite the module string table of the shard at \p ShardPath, which
-/// names exactly \p Modules, with correctly encoded paths. Fails (leaving the
-/// file as it was) unless the result reads back as expected.
-llvm::Error repairModulePaths(llvm::StringRef ShardPath,
+/// Rewrite the module string table of the shard \p Shard (bitcode in
+/// memory, named \p ShardName in errors), which names exactly \p Modules,
+/// with correctly encoded paths. Fails, leaving \p Shard as it was, unless
+/// the result reads back as expected.
+llvm::Error repairModulePaths(llvm::SmallVectorImpl<char> &Shard,
+                              llvm::StringRef ShardName,
                               llvm::ArrayRef<std::string> Modules,
                               const llvm::ModuleSummaryIndex &CombinedIndex);
 

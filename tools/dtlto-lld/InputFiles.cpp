@@ -1,0 +1,140 @@
+//===- InputFiles.cpp - lto::DTLTO's input preparation, ours --------------===//
+//
+// Part of the dtlto project, under the Apache License v2.0 with LLVM
+// Exceptions. See LICENSE for license information.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// lld 22 links DTLTO through lto::DTLTO, whose constructor is inline in
+// llvm/DTLTO/DTLTO.h: lld's own code sets the object's vtable, which it
+// takes from whichever definition of the vtable the executable binds. The
+// vtable is emitted with the class's first out-of-line virtual function, so
+// defining DTLTO's three virtual functions here puts the vtable in this
+// executable, and lld's links call these instead of libLLVM's. CMake checks
+// that lld's libraries still reference the vtable and that the executable
+// defines it (as for the backend hook in Hook.cpp).
+//
+// What we do differently from LLVM 22: an archive member or FatLTO object
+// gets the module ID LLVM 22 gives it ("<output dir>/<name>.<seq>.<HEXPID>.o",
+// the name distributors see) but its file is not written before the thin
+// link. It is recorded (include/dtlto/LinkInputs.h) and our backend writes
+// it only if a job reads it, so a link whose modules hit the ThinLTO cache
+// writes none. The record also keeps the ID the linker gave the module, for
+// the index and imports files the user asked for.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dtlto/LinkInputs.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/Magic.h"
+#include "llvm/DTLTO/DTLTO.h"
+#include "llvm/Object/Archive.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/TimeProfiler.h"
+
+using namespace llvm;
+
+// Is the archive at Path a thin one (members are files beside it)? The
+// errors are LLVM 22's.
+static Expected<bool> readIsThin(StringRef Path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Head = MemoryBuffer::getFileSlice(
+      Path, sizeof(object::ThinArchiveMagic) - 1, 0);
+  if (!Head) {
+    uint64_t Size;
+    if (std::error_code EC = sys::fs::file_size(Path, Size))
+      return createStringError(EC, "Failed to get file size from archive %s: %s",
+                               Path.str().c_str(), EC.message().c_str());
+    if (Size < sizeof(object::ThinArchiveMagic) - 1)
+      return createStringError(inconvertibleErrorCode(),
+                               "Archive file size is too small %s",
+                               Path.str().c_str());
+    return createStringError(Head.getError(),
+                             "Failed to read from archive %s: %s",
+                             Path.str().c_str(),
+                             Head.getError().message().c_str());
+  }
+  StringRef Magic = (*Head)->getBuffer();
+  if (identify_magic(Magic) != file_magic::archive)
+    return createStringError(inconvertibleErrorCode(),
+                             "Unknown format for archive %s",
+                             Path.str().c_str());
+  return Magic.starts_with(object::ThinArchiveMagic);
+}
+
+// A thin archive's member names a file relative to the archive's directory
+// (or an absolute one); the path is made without "." and ".." components.
+static std::string thinMemberPath(StringRef Archive, StringRef Member) {
+  SmallString<256> P;
+  if (sys::path::is_relative(Member))
+    P = sys::path::parent_path(Archive);
+  sys::path::append(P, Member);
+  sys::path::remove_dots(P, /*remove_dot_dot=*/true);
+  return std::string(P);
+}
+
+Expected<std::shared_ptr<lto::InputFile>>
+lto::DTLTO::addInput(std::unique_ptr<lto::InputFile> InputPtr) {
+  TimeTraceScope Scope("Add input for DTLTO");
+  InputFiles.emplace_back(InputPtr.release());
+  std::shared_ptr<InputFile> &In = InputFiles.back();
+  StringRef Archive = In->getArchivePath();
+  // A bitcode file of its own: its path is already what a job reads.
+  if (Archive.empty() && !In->isFatLTOObject())
+    return In;
+
+  BitcodeModule &BM = In->getPrimaryBitcodeModule();
+  if (!In->isFatLTOObject()) {
+    auto Cached = ArchiveIsThinCache.find(Archive);
+    if (Cached == ArchiveIsThinCache.end()) {
+      Expected<bool> Thin = readIsThin(Archive);
+      if (!Thin)
+        return Thin.takeError();
+      Cached = ArchiveIsThinCache.insert({Archive, *Thin}).first;
+    }
+    if (Cached->second) {
+      BM.setModuleIdentifier(
+          Saver.save(thinMemberPath(Archive, In->getMemberName())));
+      return In;
+    }
+  }
+
+  // The bytes live inside another file: name the file a job will read.
+  In->setSerializeForDistribution(true);
+  if (LinkerOutputDir.empty())
+    LinkerOutputDir = Saver.save(sys::path::parent_path(LinkerOutputFile));
+  StringRef Original = In->getName();
+  SmallString<256> ID(LinkerOutputDir);
+  sys::path::append(ID, sys::path::filename(Original) + "." +
+                            Twine(InputFiles.size()) + "." +
+                            utohexstr(sys::Process::getProcessId()) + ".o");
+  StringRef NewID = Saver.save(ID.str());
+  // (Whether the input is ThinLTO is not known yet: a regular LTO member is
+  // renamed too, as in LLVM 22, but no job reads it, so nothing writes it.)
+  dtlto::addSerializedInput(NewID, Original, In->getFileBuffer());
+  BM.setModuleIdentifier(NewID);
+  return In;
+}
+
+// Called at the start of LTO::run. Our backend writes the files its jobs
+// read; any other backend gets them all now, as from LLVM 22.
+Error lto::DTLTO::serializeInputsForDistribution() {
+  if (dtlto::backendWritesInputs())
+    return Error::success();
+  std::vector<std::string> ThinLTO;
+  for (const std::shared_ptr<InputFile> &In : InputFiles)
+    if (In->isThinLTO() && In->getSerializeForDistribution())
+      ThinLTO.push_back(In->getName().str());
+  return dtlto::writeSerializedInputs(ThinLTO, SaveTemps);
+}
+
+// Called before LTO::run returns.
+void lto::DTLTO::cleanup() {
+  dtlto::removeSerializedInputs();
+  LTO::cleanup();
+}
