@@ -181,8 +181,8 @@ Error dtlto::runDistributor(const std::string &Distributor,
     Pid = spawnProcess(Argv, -1, Err, /*NewProcessGroup=*/true);
     Forward.started(Pid);
     if (Pid < 0)
-      return failure("cannot run distributor '" + Distributor + "': " +
-                     StringRef(Err).rsplit(": ").second + ".");
+      return failure("cannot run distributor '" + Distributor +
+                     "': " + StringRef(Err).rsplit(": ").second + ".");
     auto Deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(Timeout);
     for (;;) {

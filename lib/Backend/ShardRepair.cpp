@@ -242,8 +242,7 @@ Error dtlto::repairModulePaths(SmallVectorImpl<char> &Shard,
         if (Enc == 1 ? W > 64 : W < 2 || W > 32)
           return fail(ShardName, "unexpected abbreviations");
         A.push_back({Enc == 1 ? AbbrevOp::Fixed : AbbrevOp::VBR, W});
-      }
-      else if (Enc == 3)
+      } else if (Enc == 3)
         A.push_back({AbbrevOp::Array, 0});
       else if (Enc == 4)
         A.push_back({AbbrevOp::Char6, 0});

@@ -43,21 +43,21 @@ using namespace llvm;
 // Is the archive at Path a thin one (members are files beside it)? The
 // errors are LLVM 22's.
 static Expected<bool> readIsThin(StringRef Path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> Head = MemoryBuffer::getFileSlice(
-      Path, sizeof(object::ThinArchiveMagic) - 1, 0);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> Head =
+      MemoryBuffer::getFileSlice(Path, sizeof(object::ThinArchiveMagic) - 1, 0);
   if (!Head) {
     uint64_t Size;
     if (std::error_code EC = sys::fs::file_size(Path, Size))
-      return createStringError(EC, "Failed to get file size from archive %s: %s",
+      return createStringError(EC,
+                               "Failed to get file size from archive %s: %s",
                                Path.str().c_str(), EC.message().c_str());
     if (Size < sizeof(object::ThinArchiveMagic) - 1)
       return createStringError(inconvertibleErrorCode(),
                                "Archive file size is too small %s",
                                Path.str().c_str());
-    return createStringError(Head.getError(),
-                             "Failed to read from archive %s: %s",
-                             Path.str().c_str(),
-                             Head.getError().message().c_str());
+    return createStringError(
+        Head.getError(), "Failed to read from archive %s: %s",
+        Path.str().c_str(), Head.getError().message().c_str());
   }
   StringRef Magic = (*Head)->getBuffer();
   if (identify_magic(Magic) != file_magic::archive)
