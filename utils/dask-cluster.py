@@ -10,13 +10,17 @@
 # Starts a Dask scheduler and workers in the background and stops them again,
 # so a lit test or the benchmark can run dtlto-dask against a real cluster:
 #
-#   dask-cluster.py start DIR [--workers N] [--tls] [--netns] [--hide PATH]...
+#   dask-cluster.py start DIR [--workers N] [--no-tls] [--netns] [--hide PATH]...
 #       prints the scheduler's address once every worker has joined;
 #       DIR/scheduler.json is the scheduler file, DIR/tls/ the certificates
+#       (ca.pem, node.pem, node.key; stranger.* are signed by another CA)
 #   dask-cluster.py kill-worker DIR K   SIGKILL worker K (1-based)
 #   dask-cluster.py stop DIR            stops everything started in DIR
 #
-# The scheduler listens on a free port. --netns puts each worker in its own
+# The scheduler listens on a free port and, unless --no-tls, speaks only
+# mutual TLS with certificates made for this cluster: it runs as whoever
+# started it (root in CI), so nobody else may join it or use it. --no-tls is
+# for loopback tests of plaintext clusters. --netns puts each worker in its own
 # network namespace behind a bridge, with a private tmpfs over /tmp and over
 # every --hide path, so the workers cannot see the client's files. A
 # watchdog stops the cluster after --lifetime seconds whatever happens to the
@@ -49,8 +53,9 @@ def state(d):
         return []
 
 
-def make_tls(d):
-    """A CA, a certificate for every node, and an unrelated second CA."""
+def make_tls(d, ips):
+    """A CA, a certificate for every node (valid for localhost and the given
+    IP addresses), and an unrelated second CA with a node certificate."""
     t = os.path.join(d, "tls")
     os.makedirs(t, exist_ok=True)
 
@@ -62,7 +67,8 @@ def make_tls(d):
         ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
              "-subj", f"/CN=dtlto test {ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
     with open(os.path.join(t, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        f.write("subjectAltName=" + ",".join(
+            ["DNS:localhost"] + [f"IP:{ip}" for ip in ["127.0.0.1", *ips]]) + "\n")
     for node, ca in (("node", "ca"), ("stranger", "other-ca")):
         ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={node}",
              "-keyout", f"{node}.key", "-out", f"{node}.csr")
@@ -86,11 +92,14 @@ def start(a):
     open(os.path.join(d, "cluster.state"), "a").close()
     # The watchdog first: whatever happens next, the cluster dies with it.
     spawn(d, "watchdog", [PY, os.path.abspath(__file__), "watchdog", d, str(a.lifetime)])
-    tls = make_tls(d) if a.tls else []
     host = "127.0.0.1"
+    ips = []
     if a.netns:
         tag = f"{os.getpid() % 100000}"
         net = f"10.{random.randint(64, 127)}.{random.randint(0, 255)}"
+        ips = [f"{net}.{k}" for k in range(1, a.workers + 2)]
+    tls = make_tls(d, ips) if a.tls else []
+    if a.netns:
         bridge = f"dtb{tag}"
         sh = lambda *c: subprocess.run(c, check=True)
         sh("ip", "link", "add", bridge, "type", "bridge")
@@ -235,7 +244,10 @@ def main():
     s = sub.add_parser("start")
     s.add_argument("dir")
     s.add_argument("--workers", type=int, default=2)
-    s.add_argument("--tls", action="store_true")
+    s.add_argument("--tls", action="store_true", default=True,
+                   help="mutual TLS (the default)")
+    s.add_argument("--no-tls", dest="tls", action="store_false",
+                   help="plaintext TCP, for loopback tests only")
     s.add_argument("--netns", action="store_true")
     s.add_argument("--hide", action="append", default=[])
     s.add_argument("--lifetime", type=float, default=300)

@@ -50,6 +50,8 @@ import time
 
 PROG = "dtlto-dask"
 BACKEND_ERROR = "Error running ThinLTO backend"
+# A backend job that runs this long is hung, not slow.
+DEFAULT_TIMEOUT = 3600.0
 SELF_DIR = os.path.dirname(os.path.realpath(__file__))
 
 
@@ -215,6 +217,7 @@ def _run_job(spec_text, *blobs):
     import signal
     import socket
     import subprocess
+    import tempfile
     import threading
     import time
 
@@ -290,22 +293,60 @@ def _run_job(spec_text, *blobs):
         except (OSError, IndexError, ValueError):
             return None
 
+    # The client sets this Dask event when the link is over (interrupted,
+    # or failed): a job still running then is stopped, not left to finish.
+    event = []
+
+    def cancelled():
+        if not spec["cancel"]:
+            return False
+        try:
+            if not event:
+                from distributed import Event
+                event.append(Event(spec["cancel"]))
+            return event[0].is_set()
+        except Exception:
+            return False
+
+    def wait_slices(deadline):
+        """Waits of at most a second until deadline (None: no limit): yields
+        each wait's length; stops when the deadline passes ("timed out") or
+        the link is cancelled ("cancelled")."""
+        while True:
+            if cancelled():
+                yield "cancelled"
+                return
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                yield "timed out"
+                return
+            yield 1.0 if left is None else min(1.0, left)
+
     def read_exact(fd, n, deadline):
+        """n bytes from fd; (None, why) if the deadline passed or the link
+        was cancelled, (None, None) at end of file."""
         data = b""
+        slices = wait_slices(deadline)
         while len(data) < n:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            wait = next(slices)
+            if isinstance(wait, str):
+                return None, wait
             ready, _, _ = select.select([fd], [], [], wait)
             if not ready:
-                return None, True
+                continue
             chunk = os.read(fd, n - len(data))
             if not chunk:
-                return None, False
+                return None, None
             data += chunk
-        return data, False
+        return data, None
 
     def via_server(codegen):
         tid = threading.get_ident()
-        key = (tuple(spec["common"]), cwd)
+        # The directory itself, not only its name: another link may have
+        # deleted and remade it, and the server's working directory would
+        # then be the deleted one.
+        st = os.stat(cwd)
+        key = (tuple(spec["common"]), cwd, st.st_dev, st.st_ino)
         entry = state["servers"].get(tid)
         if entry and (entry["key"] != key or entry["proc"].poll() is not None):
             entry["proc"].kill()
@@ -321,49 +362,64 @@ def _run_job(spec_text, *blobs):
         proc = entry["proc"]
         cpu0 = cpu_of(proc.pid)
         deadline = time.monotonic() + spec["timeout"] if spec["timeout"] else None
+        stopped = None
         try:
             proc.stdin.write(b"".join(a.encode() + b"\0" for a in spec["args"]) + b"\0")
-            head, timed_out = read_exact(proc.stdout.fileno(), 8, deadline)
+            head, stopped = read_exact(proc.stdout.fileno(), 8, deadline)
             if head is not None:
                 length = int.from_bytes(head[4:], "little")
-                text, timed_out = read_exact(proc.stdout.fileno(), length, deadline)
+                text, stopped = read_exact(proc.stdout.fileno(), length, deadline)
                 if text is not None:
                     cpu1 = cpu_of(proc.pid)
                     cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
-                    return int.from_bytes(head[:4], "little"), None, text, False, cpu
+                    return int.from_bytes(head[:4], "little"), None, text, None, cpu
         except OSError:
-            timed_out = False
-        # The server hung or died: it serves no more jobs.
-        proc.kill()
+            stopped = None
+        # The server hung, died or was stopped: it serves no more jobs.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
         proc.wait()
         del state["servers"][tid]
-        if timed_out:
-            return None, None, b"", True, None
-        return "retry", None, b"", False, None
+        if stopped:
+            return None, None, b"", stopped, None
+        return "retry", None, b"", None, None
 
     def via_process():
         argv = spec["common"] + spec["args"]
         before = os.times()
+        out = tempfile.TemporaryFile(dir=base)
         try:
             proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=True)
         except OSError as e:
+            out.close()
             why = f"cannot run '{argv[0]}' on {socket.gethostname()}: {e.strerror}"
-            return 127, None, f"{why} (every worker needs the compiler)\n".encode(), False, None
-        try:
-            text, _ = proc.communicate(timeout=spec["timeout"] or None)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            text, _ = proc.communicate()
-            timed_out = True
+            return 127, None, f"{why} (every worker needs the compiler)\n".encode(), None, None
+        deadline = time.monotonic() + spec["timeout"] if spec["timeout"] else None
+        stopped = None
+        for wait in wait_slices(deadline):
+            if isinstance(wait, str):
+                stopped = wait
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                break
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        out.seek(0)
+        text = out.read()
+        out.close()
         after = os.times()
         cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
         rc = proc.returncode
         if rc < 0:
-            return None, -rc, text, timed_out, cpu
-        return rc, None, text, timed_out, cpu
+            return None, -rc, text, stopped, cpu
+        return rc, None, text, stopped, cpu
 
     start = time.time()
     codegen = find_codegen()
@@ -376,7 +432,7 @@ def _run_job(spec_text, *blobs):
     if result is None:
         result = via_process()
     end = time.time()
-    rc, sig, text, timed_out, cpu = result
+    rc, sig, text, stopped, cpu = result
     outputs = {}
     for where in spec["outputs"]:
         try:
@@ -386,7 +442,7 @@ def _run_job(spec_text, *blobs):
             outputs[where] = None
     clear()
     return {"rc": rc, "signal": sig, "stderr": text.decode("utf-8", "replace")[-65536:],
-            "timed_out": timed_out, "outputs": outputs, "began": began, "start": start,
+            "stopped": stopped, "outputs": outputs, "began": began, "start": start,
             "end": end, "finished": time.time(),
             "cpu": cpu, "via": used, "worker": worker.address,
             "host": socket.gethostname()}
@@ -410,8 +466,13 @@ def parse_args(argv):
     p.add_argument("--tls-ca-file", default=env("DTLTO_DASK_TLS_CA_FILE"))
     p.add_argument("--tls-cert", default=env("DTLTO_DASK_TLS_CERT"))
     p.add_argument("--tls-key", default=env("DTLTO_DASK_TLS_KEY"))
-    p.add_argument("--timeout", type=float, default=0, metavar="S",
-                   help="a job running longer than S seconds on a worker fails")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow a plaintext (tcp://) scheduler or worker that is not on "
+                        "loopback: anyone on the network can then read the bitcode and "
+                        "return objects with code of their own")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help="a job running longer than S seconds on a worker is stopped and "
+                        f"fails (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     p.add_argument("--retries", type=int, default=2, metavar="N",
                    help="rerun a failed job up to N times, on another worker if there is one")
     p.add_argument("--codegen", default=os.path.join(SELF_DIR, "dtlto-codegen"), metavar="PATH",
@@ -436,6 +497,54 @@ def parse_args(argv):
     return a
 
 
+def is_loopback(host):
+    """Whether every address host names is a loopback one."""
+    import ipaddress
+    import socket
+
+    host = host.strip("[]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(
+        ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
+
+
+def plaintext_risk(address):
+    """Why talking plaintext to address is unsafe, or None if it is TLS or
+    loopback. Dask's addresses are [protocol://]host:port."""
+    from urllib.parse import urlsplit
+
+    protocol, _, rest = address.rpartition("://")
+    if protocol in ("tls", "inproc"):
+        return None
+    host = urlsplit("//" + rest).hostname or rest
+    if is_loopback(host):
+        return None
+    return f"{address} is a plaintext ({protocol or 'tcp'}://) address off this machine"
+
+
+def check_transport(a, address, what):
+    """Refuse a plaintext address off this machine unless --insecure; warn
+    with the risk if it was given."""
+    why = plaintext_risk(address)
+    if not why:
+        return
+    risk = ("anyone who can reach it can read the bitcode sent to the cluster, or "
+            "join as a worker and return objects with code of their own, which "
+            "pass every check and enter the link and the ThinLTO cache")
+    if not a.insecure:
+        raise Fatal(f"refusing the {what}: {why}; {risk}. Use TLS (a tls:// cluster "
+                    "and --tls-ca-file, --tls-cert, --tls-key) or, on a network you "
+                    "trust completely, --insecure", 2)
+    print(f"{PROG}: warning: --insecure: {what} {why}: {risk}", file=sys.stderr)
+
+
 def connect(a):
     from distributed import Client
     from distributed.security import Security
@@ -457,8 +566,14 @@ def connect(a):
             time.sleep(0.05)
         kw["scheduler_file"] = a.scheduler_file
         address = None
+        try:
+            with open(a.scheduler_file) as f:
+                check_transport(a, json.load(f)["address"], "scheduler")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise Fatal(f"cannot read the scheduler file '{a.scheduler_file}': {e}", 3)
     else:
         address = a.scheduler
+        check_transport(a, address, "scheduler")
     try:
         client = Client(address, **kw)
     except Exception as e:  # Dask raises OSError, TimeoutError, ssl errors...
@@ -479,6 +594,13 @@ def connect(a):
         client.close()
         raise Fatal(f"the Dask scheduler at {where} has no workers "
                     f"(waited {a.connect_timeout:g} s)", 3)
+    # The inputs go to the workers and the objects come from them.
+    try:
+        for worker in client.scheduler_info()["workers"]:
+            check_transport(a, worker, "worker")
+    except Fatal:
+        client.close()
+        raise
     return client
 
 
@@ -504,8 +626,8 @@ class Progress:
 
 def judge(lib, plan, job, res):
     """None if the job's result is good, else why not."""
-    if res["timed_out"]:
-        return "timed out"
+    if res["stopped"]:
+        return res["stopped"]
     if res["signal"]:
         return f"killed by signal {res['signal']}"
     if res["rc"] != 0:
@@ -522,14 +644,39 @@ def judge(lib, plan, job, res):
     return None
 
 
+def stop_jobs(client, cancel_name, futures):
+    """Cancel the futures and tell running jobs to stop."""
+    try:
+        from distributed import Event
+        Event(cancel_name, client=client).set()
+        client.cancel(futures)
+    except Exception as e:  # The cluster may be gone already.
+        print(f"{PROG}: warning: cannot cancel {len(futures)} job(s) on the cluster: "
+              f"{type(e).__name__}: {e}", file=sys.stderr)
+
+
 def write_outputs(job, res, written):
+    """Each output through a temporary file of its own, created exclusively
+    (never through a name somebody else holds), then renamed in place."""
     for where, local in job["outputs"]:
         tmp = f"{local}.{PROG}-{os.getpid()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:  # Left by a killed run with our pid.
+            os.unlink(tmp)
+            fd = os.open(tmp, flags, 0o666)
         written.append(tmp)
-        with open(tmp, "wb") as f:
+        with os.fdopen(fd, "wb") as f:
             f.write(res["outputs"][where])
         os.replace(tmp, local)
         written.remove(tmp)
+
+
+def write_report(path, report):
+    with open(path, "w") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
 
 
 def import_dask():
@@ -601,6 +748,7 @@ def run(a):
         send(list(blobs))
         first_copy = shipped
         token = f"{os.uname().nodename}-{os.getpid()}-{int(start * 1000)}"
+        cancel_name = f"dtlto-cancel-{token}"
         specs = []
         for i, job in enumerate(plan.jobs):
             shas = []
@@ -613,7 +761,7 @@ def run(a):
             spec = {"common": plan.common, "args": job["args"], "inputs": inputs,
                     "outputs": [w for w, _ in job["outputs"]], "depth": plan.depth,
                     "timeout": a.timeout, "codegen": not a.no_codegen,
-                    "codegen_hint": a.codegen}
+                    "codegen_hint": a.codegen, "cancel": cancel_name}
             cost = sum(sizes.get(local, 0) for _, local in job["ship"])
             specs.append((json.dumps(spec), shas, cost))
         serial = iter(range(1 << 62))
@@ -628,7 +776,7 @@ def run(a):
             deps = [blob_futures[s] for s in shas]
             f = client.submit(_run_job, spec, *deps, key=f"dtlto-job-{token}-{i}-{next(serial)}",
                               pure=False, priority=cost, **kw)
-            futures[f.key] = (i, attempt, avoid or [], time.time(), deps)
+            futures[f.key] = (i, attempt, avoid or [], time.time(), deps, f)
             return f
 
         # Longest first: Dask runs higher priorities first.
@@ -659,7 +807,7 @@ def run(a):
                     yield f, None, why
 
         for fut, res, why in outcomes():
-            i, attempt, avoid, submitted, deps = futures.pop(fut.key)
+            i, attempt, avoid, submitted, deps, _ = futures.pop(fut.key)
             job = plan.jobs[i]
             fut.release()
             if res is not None:
@@ -691,7 +839,11 @@ def run(a):
                 if res and res["stderr"]:
                     sys.stderr.write(res["stderr"] + ("" if res["stderr"].endswith("\n") else "\n"))
             else:
-                write_outputs(job, res, written)
+                try:
+                    write_outputs(job, res, written)
+                except OSError as e:
+                    raise Fatal(f"job {i} (module '{job['module']}'): cannot write its "
+                                f"output: {e}", 1)
                 returned += sum(len(d or b"") for d in res["outputs"].values())
             if res:
                 records[i] = {"job": i, "module": job["module"], "worker": res["worker"],
@@ -703,10 +855,16 @@ def run(a):
                               "attempts": attempt + 1, "ok": not why}
             progress.show(done, total - done)
         progress.clear()
-    except KeyboardInterrupt:
-        client.cancel(list(futures))
-        raise
+    except (OSError, TimeoutError) as e:
+        # What Dask raises when the scheduler goes away in the middle of the
+        # link (its CommClosedError is an OSError). Local file errors are
+        # Fatal already.
+        raise Fatal(f"lost the Dask cluster during the link: {type(e).__name__}: {e}", 3)
     finally:
+        # Whatever is still queued or running (interrupted, or an error
+        # here) is cancelled, and running jobs are stopped on the workers.
+        if futures:
+            stop_jobs(client, cancel_name, [entry[-1] for entry in futures.values()])
         for tmp in written:
             try:
                 os.unlink(tmp)
@@ -717,13 +875,14 @@ def run(a):
     wall = time.time() - start
     per_job = sum(sizes[local] for job in plan.jobs for _, local in job["ship"])
     if a.report:
-        with open(a.report, "w") as f:
-            json.dump({"wall": wall, "connect": start - connect_start,
-                       "client_cpu": time.process_time() - cpu_start, "bytes_shipped": shipped,
-                       "bytes_resent": shipped - first_copy, "bytes_if_per_job": per_job,
-                       "bytes_returned": returned, "distinct_inputs": len(blobs),
-                       "jobs": records}, f, indent=1)
-            f.write("\n")
+        try:
+            write_report(a.report, {
+                "wall": wall, "connect": start - connect_start,
+                "client_cpu": time.process_time() - cpu_start, "bytes_shipped": shipped,
+                "bytes_resent": shipped - first_copy, "bytes_if_per_job": per_job,
+                "bytes_returned": returned, "distinct_inputs": len(blobs), "jobs": records})
+        except OSError as e:
+            raise Fatal(f"cannot write the report '{a.report}': {e.strerror}", 1)
     if a.verbose:
         compile_time = sum(r["end"] - r["start"] for r in records if r)
         via = sum(1 for r in records if r and r["via"] == "codegen")
