@@ -143,8 +143,9 @@ def build_paths(build):
     deps = _output("ninja", "-C", build, "-t", "deps")
     paths.update(l.strip() for l in deps.splitlines())
     with open(os.path.join(build, "build.ninja"), errors="replace") as f:
-        paths.update(re.findall(r"(/(?:usr|lib|bin|sbin|opt|etc)/[^\s\"';$]+)",
-                                f.read()))
+        # Absolute paths only, not the tail of one (".../build/bin/x").
+        paths.update(re.findall(
+            r"(?<![\w./+-])(/(?:usr|lib|bin|sbin|opt|etc)/[^\s\"';$]+)", f.read()))
     return {p for p in paths
             if p.startswith("/") and not p.startswith(own) and
             os.path.isfile(p)}

@@ -24,7 +24,7 @@
 
 #include "Distributor.h"
 
-#include "dtlto/Spawn.h"
+#include "dtlto/Process.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 using namespace llvm;
+using namespace dtlto;
 
 static Error failure(const Twine &Msg) {
   return createStringError(inconvertibleErrorCode(),
@@ -68,26 +69,6 @@ void sleepMs(long Ms) {
   }
 }
 
-/// Stop the distributor's group: \p Sig first, SIGKILL if it is still there
-/// after \p GraceMs. Reaps the leader. Async-signal-safe.
-int stopGroup(pid_t Pid, int Sig, long GraceMs) {
-  kill(-Pid, Sig);
-  int Status = 0;
-  for (long Waited = 0; Waited < GraceMs; Waited += 10) {
-    // Reaped here, or already by the thread in runDistributor (ECHILD).
-    pid_t R = waitpid(Pid, &Status, WNOHANG);
-    if (R == Pid || (R < 0 && errno == ECHILD)) {
-      kill(-Pid, SIGKILL); // Whatever of the group outlived its leader.
-      return Status;
-    }
-    sleepMs(10);
-  }
-  kill(-Pid, SIGKILL);
-  while (waitpid(Pid, &Status, 0) < 0 && errno == EINTR) {
-  }
-  return Status;
-}
-
 void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
   Interrupted = true;
   pid_t Pid = Running.exchange(0);
@@ -97,7 +78,7 @@ void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
     return;
   }
   if (Pid > 0)
-    stopGroup(Pid, Sig, 2000);
+    stopProcessGroup(Pid, Sig, 2000);
   // Then what was there before us: LLVM's handler removes the temporary
   // files and re-raises.
   struct sigaction &P = Previous[Sig];
@@ -136,7 +117,7 @@ struct ForwardSignals {
     Running = 0; // onSignal took the Starting state: a signal is pending.
     int Sig = Pending.exchange(0);
     if (Pid > 0)
-      stopGroup(Pid, Sig, 2000);
+      stopProcessGroup(Pid, Sig, 2000);
     sigaction(Sig, &Previous[Sig], nullptr);
     raise(Sig);
   }
@@ -178,7 +159,9 @@ Error dtlto::runDistributor(const std::string &Distributor,
   {
     ForwardSignals Forward;
     std::string Err;
-    Pid = spawnProcess(Argv, -1, Err, /*NewProcessGroup=*/true);
+    SpawnOptions Group;
+    Group.NewProcessGroup = true;
+    Pid = spawnProcess(Argv, Group, Err);
     Forward.started(Pid);
     if (Pid < 0)
       return failure("cannot run distributor '" + Distributor +
@@ -194,7 +177,7 @@ Error dtlto::runDistributor(const std::string &Distributor,
                        "': " + std::strerror(errno) + ".");
       if (R == 0 && std::chrono::steady_clock::now() >= Deadline) {
         Running = 0;
-        Status = stopGroup(Pid, SIGTERM, 2000);
+        Status = stopProcessGroup(Pid, SIGTERM, 2000);
         TimedOut = true;
         break;
       }

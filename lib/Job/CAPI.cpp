@@ -6,13 +6,16 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Thin wrappers: the logic stays in JobFile.cpp and ObjectCheck.cpp.
+// Thin wrappers: the logic stays in JobFile.cpp, ObjectCheck.cpp, Judge.cpp
+// and Protocol.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/CAPI.h"
 #include "dtlto/JobFile.h"
+#include "dtlto/Judge.h"
 #include "dtlto/ObjectCheck.h"
+#include "dtlto/Protocol.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -56,6 +59,48 @@ int dtlto_check_object(const char *Data, uint64_t Size, const char *Triple,
   }
   *Why = copyOut(Reason);
   return 1;
+}
+
+int dtlto_judge_job(int Succeeded, const char *How, const char *Output,
+                    uint64_t OutputSize, int NumOutputs,
+                    const char *const *Names, const char *const *Data,
+                    const uint64_t *Sizes, const char *Triple, int Assembly,
+                    char **Why) {
+  JobEnd End;
+  End.Succeeded = Succeeded != 0;
+  End.How = How ? How : "";
+  End.Output.assign(Output ? Output : "", Output ? OutputSize : 0);
+  std::vector<JobOutput> Outputs(NumOutputs > 0 ? NumOutputs : 0);
+  for (size_t I = 0; I < Outputs.size(); ++I) {
+    Outputs[I].Name = Names[I];
+    Outputs[I].Present = Data[I] != nullptr;
+    if (Data[I])
+      Outputs[I].Head.assign(Data[I], Sizes[I] < 64 ? Sizes[I] : 64);
+    Outputs[I].Size = Data[I] ? Sizes[I] : 0;
+  }
+  std::string Reason = judgeJob(End, Outputs, Triple ? Triple : "", Assembly);
+  *Why = Reason.empty() ? nullptr : copyOut(Reason);
+  return !Reason.empty();
+}
+
+int dtlto_encode_request(int NumArgs, const char *const *Args, char **Out,
+                         uint64_t *OutSize) {
+  std::vector<std::string> A(Args, Args + (NumArgs > 0 ? NumArgs : 0));
+  std::string Request, Why;
+  if (!encodeRequest(A, Request, Why)) {
+    *Out = copyOut(Why);
+    return 1;
+  }
+  *Out = static_cast<char *>(std::malloc(Request.size()));
+  if (*Out)
+    std::memcpy(*Out, Request.data(), Request.size());
+  *OutSize = Request.size();
+  return 0;
+}
+
+void dtlto_decode_reply_header(const char *Header, uint32_t *Status,
+                               uint32_t *Length) {
+  decodeReplyHeader(Header, *Status, *Length);
 }
 
 void dtlto_free(char *P) { std::free(P); }

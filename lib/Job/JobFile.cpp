@@ -14,7 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/JobFile.h"
-#include "dtlto/Spawn.h"
+#include "dtlto/Files.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -366,6 +366,11 @@ private:
           CP = 0x10000 + ((CP - 0xD800) << 10) + (Lo - 0xDC00);
         } else if (CP >= 0xDC00 && CP <= 0xDFFF) {
           return error("unpaired surrogate in \\u escape");
+        } else if (CP == 0) {
+          // Every string is a path or a command-line argument, which
+          // cannot hold a NUL (and one would end it early).
+          return error("\\u0000 in a string (a path or argument cannot "
+                       "contain a NUL character)");
         }
         appendUTF8(S, CP);
         break;

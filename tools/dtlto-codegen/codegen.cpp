@@ -39,7 +39,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dtlto/Spawn.h"
+#include "dtlto/Files.h"
+#include "dtlto/Process.h"
+#include "dtlto/Protocol.h"
 
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticIDs.h"
@@ -56,11 +58,13 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/thread.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -90,12 +94,16 @@ static const char *ClangPath = DTLTO_CLANG;
 // print through raw_fd_ostream, which calls write(2); this definition
 // precedes libc's for every library of the process and sends what a job's
 // thread writes to fds 1 and 2 into that job's buffer. main() checks that it
-// is in effect before serving.
+// is in effect before serving. Once the process is crashing (LLVM's signal
+// handler runs, maybe inside malloc), nothing is captured any more: the
+// crash report goes straight to stderr, and the handler allocates nothing.
 
 static thread_local std::string *Captured = nullptr;
+static std::atomic<bool> Crashing{false};
 
 extern "C" ssize_t write(int Fd, const void *Buf, size_t N) {
-  if (Captured && (Fd == 1 || Fd == 2)) {
+  if (Captured && (Fd == 1 || Fd == 2) &&
+      !Crashing.load(std::memory_order_relaxed)) {
     Captured->append(static_cast<const char *>(Buf), N);
     return static_cast<ssize_t>(N);
   }
@@ -111,32 +119,26 @@ static bool captureWorks() {
 }
 
 static int runRealClang(const std::vector<std::string> &Args) {
-  std::vector<char *> Argv;
-  std::string Clang = ClangPath;
-  Argv.push_back(Clang.data());
-  for (size_t I = 1; I < Args.size(); ++I)
-    Argv.push_back(const_cast<char *>(Args[I].c_str()));
-  Argv.push_back(nullptr);
+  std::vector<std::string> Argv = {ClangPath};
+  Argv.insert(Argv.end(), Args.begin() + 1, Args.end());
   // Under capture, the child's output goes to a file added to the job's.
-  int Out = -1;
-  if (Captured && (Out = dtlto::anonymousTempFile()) < 0)
-    return 1;
-  pid_t Pid = fork();
-  if (Pid == 0) {
-    if (Out >= 0) {
-      dup2(Out, 1);
-      dup2(Out, 2);
-    }
-    execv(ClangPath, Argv.data());
-    std::fprintf(stderr, "dtlto-codegen: cannot run '%s': %s\n", ClangPath,
-                 std::strerror(errno));
-    _exit(127);
+  dtlto::SpawnOptions Options;
+  if (Captured) {
+    if ((Options.Stdout = Options.Stderr = dtlto::anonymousTempFile()) < 0)
+      return 1;
   }
+  std::string Err;
+  pid_t Pid = dtlto::spawnProcess(Argv, Options, Err);
   int Status = 0;
-  bool Waited = Pid > 0 && waitpid(Pid, &Status, 0) == Pid;
-  if (Out >= 0) {
-    Captured->append(dtlto::readWholeFd(Out));
-    close(Out);
+  bool Waited = false;
+  if (Pid > 0)
+    while (!(Waited = waitpid(Pid, &Status, 0) == Pid) && errno == EINTR) {
+    }
+  else
+    errs() << "dtlto-codegen: error: " << Err << "\n";
+  if (Options.Stdout >= 0) {
+    Captured->append(dtlto::readWholeFd(Options.Stdout));
+    close(Options.Stdout);
   }
   if (!Waited)
     return 1;
@@ -385,35 +387,25 @@ static int compile(const std::vector<std::string> &Args,
 
 // --- Server mode ---------------------------------------------------------
 
-/// Read one request from \p Fd into \p Args; \p Pending keeps bytes read
-/// past it. False at the end of input.
+/// Read one request (Protocol.h) from \p Fd into \p Args; \p Pending
+/// keeps bytes read past it. False at the end of input.
 static bool readRequest(int Fd, std::string &Pending,
                         std::vector<std::string> &Args) {
-  Args.clear();
-  size_t Pos = 0;
-  for (;;) {
-    size_t Nul = Pending.find('\0', Pos);
-    if (Nul == std::string::npos) {
-      char Buf[4096];
-      ssize_t N = read(Fd, Buf, sizeof(Buf));
-      if (N < 0 && errno == EINTR)
-        continue;
-      if (N <= 0)
-        return false;
-      Pending.append(Buf, N);
+  while (!dtlto::decodeRequest(Pending, Args)) {
+    char Buf[4096];
+    ssize_t N = read(Fd, Buf, sizeof(Buf));
+    if (N < 0 && errno == EINTR)
       continue;
-    }
-    if (Nul == Pos) { // An empty argument ends the request.
-      Pending.erase(0, Pos + 1);
-      return true;
-    }
-    Args.push_back(Pending.substr(Pos, Nul - Pos));
-    Pos = Nul + 1;
+    if (N <= 0)
+      return false;
+    Pending.append(Buf, N);
   }
+  return true;
 }
 
-static bool writeAll(int Fd, const void *P, size_t N) {
-  const char *B = static_cast<const char *>(P);
+static bool writeAll(int Fd, const std::string &Data) {
+  const char *B = Data.data();
+  size_t N = Data.size();
   while (N) {
     ssize_t W = write(Fd, B, N);
     if (W < 0 && errno == EINTR)
@@ -438,13 +430,7 @@ static void serveLane(const std::vector<std::string> &Common, int In, int Out) {
     Captured = &Text;
     uint32_t Status = compile(Args, Paths ? &*Paths : nullptr);
     Captured = nullptr;
-    uint32_t Len = Text.size();
-    unsigned char Header[8];
-    for (int I = 0; I < 4; ++I) {
-      Header[I] = (Status >> (8 * I)) & 0xff;
-      Header[4 + I] = (Len >> (8 * I)) & 0xff;
-    }
-    if (!writeAll(Out, Header, 8) || !writeAll(Out, Text.data(), Len))
+    if (!writeAll(Out, dtlto::encodeReply(Status, Text)))
       break;
   }
   close(In);
@@ -487,7 +473,7 @@ static int serve(const std::vector<std::string> &Common,
   if (Lanes.empty()) {
     // The protocol on stdin/stdout: move it to descriptors of its own, so
     // nothing printed outside a job's capture can corrupt it.
-    int In = dup(0), Out = dup(1);
+    int In = fcntl(0, F_DUPFD_CLOEXEC, 3), Out = fcntl(1, F_DUPFD_CLOEXEC, 3);
     int Null = open("/dev/null", O_RDONLY);
     if (In < 0 || Out < 0 || Null < 0 || dup2(Null, 0) < 0 || dup2(2, 1) < 0) {
       std::perror("dtlto-codegen: cannot set up server mode");
@@ -496,6 +482,11 @@ static int serve(const std::vector<std::string> &Common,
     close(Null);
     Lanes.push_back({In, Out});
   }
+  // A real clang run for a job must not hold any lane open: the client
+  // sees a lane's end when the server is gone, not when its orphans are.
+  for (auto [In, Out] : Lanes)
+    for (int Fd : {In, Out})
+      fcntl(Fd, F_SETFD, fcntl(Fd, F_GETFD) | FD_CLOEXEC);
   // Clang's main thread has 8 MiB of stack; so does each lane.
   std::vector<llvm::thread> Threads;
   for (size_t I = 1; I < Lanes.size(); ++I)
@@ -512,6 +503,8 @@ static int serve(const std::vector<std::string> &Common,
 }
 
 int main(int Argc, const char **Argv) {
+  // Before InitLLVM's stack-trace printer, so that it runs first.
+  sys::AddSignalHandler([](void *) { Crashing = true; }, nullptr);
   InitLLVM X(Argc, Argv);
   InitializeAllTargets();
   InitializeAllTargetMCs();

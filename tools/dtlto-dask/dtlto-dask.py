@@ -49,7 +49,6 @@ import sys
 import time
 
 PROG = "dtlto-dask"
-BACKEND_ERROR = "Error running ThinLTO backend"
 # A backend job that runs this long is hung, not slow.
 DEFAULT_TIMEOUT = 3600.0
 SELF_DIR = os.path.dirname(os.path.realpath(__file__))
@@ -82,6 +81,13 @@ class JobLib:
             ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p, ctypes.c_int,
             ctypes.POINTER(vp)]
         self.lib.dtlto_free.argtypes = [vp]
+        cp, u64 = ctypes.c_char_p, ctypes.c_uint64
+        self.lib.dtlto_judge_job.argtypes = [
+            ctypes.c_int, cp, cp, u64, ctypes.c_int, ctypes.POINTER(cp),
+            ctypes.POINTER(cp), ctypes.POINTER(u64), cp, ctypes.c_int,
+            ctypes.POINTER(vp)]
+        self.lib.dtlto_encode_request.argtypes = [
+            ctypes.c_int, ctypes.POINTER(cp), ctypes.POINTER(vp), ctypes.POINTER(u64)]
 
     def _take(self, ptr):
         if not ptr.value:
@@ -99,13 +105,32 @@ class JobLib:
             raise Fatal(text, 2)
         return json.loads(text)
 
-    def check_object(self, data, triple, assembly=False):
-        """None if data is a complete object for triple (or, with assembly,
-        assembly text), else the reason."""
+    def judge_job(self, succeeded, how, output, outputs, triple, assembly):
+        """dtlto::judgeJob: None if the job succeeded, else why not.
+        outputs: (name, bytes or None) pairs."""
+        n = len(outputs)
+        names = (ctypes.c_char_p * n)(*[os.fsencode(name) for name, _ in outputs])
+        data = (ctypes.c_char_p * n)(*[d for _, d in outputs])
+        sizes = (ctypes.c_uint64 * n)(*[len(d or b"") for _, d in outputs])
         why = ctypes.c_void_p()
-        rc = self.lib.dtlto_check_object(data, len(data), triple.encode(),
-                                         int(assembly), ctypes.byref(why))
+        rc = self.lib.dtlto_judge_job(int(succeeded), how.encode(), output, len(output),
+                                      n, names, data, sizes, triple.encode(),
+                                      int(assembly), ctypes.byref(why))
         return self._take(why) if rc else None
+
+    def encode_request(self, args):
+        """The codegen-server request for a job's arguments (Protocol.h), or
+        None if the protocol cannot carry them."""
+        argv = (ctypes.c_char_p * len(args))(*[a.encode() for a in args])
+        out, size = ctypes.c_void_p(), ctypes.c_uint64()
+        rc = self.lib.dtlto_encode_request(len(args), argv, ctypes.byref(out),
+                                           ctypes.byref(size))
+        if rc:
+            self._take(out)
+            return None
+        data = ctypes.string_at(out.value, size.value)
+        self.lib.dtlto_free(out)
+        return data
 
 
 # --- Planning: what travels, and where it lands on the worker --------------
@@ -340,7 +365,32 @@ def _run_job(spec_text, *blobs):
             data += chunk
         return data, None
 
+    def protocol_lib(codegen):
+        """The shared library beside dtlto-codegen: the protocol's framing
+        (lib/Job/Protocol.cpp) is read with its code, not spelled out here."""
+        if "lib" not in state:
+            import ctypes
+            path = os.path.join(os.path.dirname(codegen), "..", "lib", "libdtltojob.so")
+            try:
+                lib = ctypes.CDLL(path)
+                lib.dtlto_decode_reply_header.argtypes = [
+                    ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint32),
+                    ctypes.POINTER(ctypes.c_uint32)]
+                state["lib"] = lib
+            except OSError:
+                state["lib"] = None
+        return state["lib"]
+
+    def reply_header(lib, head):
+        import ctypes
+        status, length = ctypes.c_uint32(), ctypes.c_uint32()
+        lib.dtlto_decode_reply_header(head, ctypes.byref(status), ctypes.byref(length))
+        return status.value, length.value
+
     def via_server(codegen):
+        lib = protocol_lib(codegen)
+        if lib is None or spec["request"] is None:
+            return "retry", None, b"", None, None
         tid = threading.get_ident()
         # The directory itself, not only its name: another link may have
         # deleted and remade it, and the server's working directory would
@@ -364,15 +414,15 @@ def _run_job(spec_text, *blobs):
         deadline = time.monotonic() + spec["timeout"] if spec["timeout"] else None
         stopped = None
         try:
-            proc.stdin.write(b"".join(a.encode() + b"\0" for a in spec["args"]) + b"\0")
+            proc.stdin.write(spec["request"].encode("latin-1"))
             head, stopped = read_exact(proc.stdout.fileno(), 8, deadline)
             if head is not None:
-                length = int.from_bytes(head[4:], "little")
+                status, length = reply_header(lib, head)
                 text, stopped = read_exact(proc.stdout.fileno(), length, deadline)
                 if text is not None:
                     cpu1 = cpu_of(proc.pid)
                     cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
-                    return int.from_bytes(head[:4], "little"), None, text, None, cpu
+                    return status, None, text, None, cpu
         except OSError:
             stopped = None
         # The server hung, died or was stopped: it serves no more jobs.
@@ -625,23 +675,20 @@ class Progress:
 
 
 def judge(lib, plan, job, res):
-    """None if the job's result is good, else why not."""
+    """None if the job's result is good, else why not: the shared judgement
+    (lib/Job/Judge.cpp), as dtlto-dist's."""
     if res["stopped"]:
-        return res["stopped"]
-    if res["signal"]:
-        return f"killed by signal {res['signal']}"
-    if res["rc"] != 0:
-        return f"exited with status {res['rc']}"
-    if BACKEND_ERROR in res["stderr"]:
-        return f"the compiler reported '{BACKEND_ERROR}'"
-    for where, local in job["outputs"]:
-        data = res["outputs"].get(where)
-        if data is None:
-            return f"it did not write output '{local}'"
-        why = lib.check_object(data, plan.target, plan.assembly)
-        if why:
-            return f"output '{local}': {why}"
-    return None
+        how = res["stopped"]
+    elif res["signal"]:
+        how = f"killed by signal {res['signal']}"
+    elif res["via"] == "codegen":
+        how = f"failed (status {res['rc']})"
+    else:
+        how = f"exited with status {res['rc']}"
+    succeeded = not res["stopped"] and not res["signal"] and res["rc"] == 0
+    outputs = [(local, res["outputs"].get(where)) for where, local in job["outputs"]]
+    return lib.judge_job(succeeded, how, res["stderr"].encode(), outputs,
+                         plan.target, plan.assembly)
 
 
 def stop_jobs(client, cancel_name, futures):
@@ -758,7 +805,9 @@ def run(a):
                 if sha not in shas:
                     shas.append(sha)
                 inputs.append((where, shas.index(sha)))
+            request = lib.encode_request(job["args"])
             spec = {"common": plan.common, "args": job["args"], "inputs": inputs,
+                    "request": None if request is None else request.decode("latin-1"),
                     "outputs": [w for w, _ in job["outputs"]], "depth": plan.depth,
                     "timeout": a.timeout, "codegen": not a.no_codegen,
                     "codegen_hint": a.codegen, "cancel": cancel_name}

@@ -32,9 +32,12 @@
 #include "Jobserver.h"
 #include "Report.h"
 
+#include "dtlto/Files.h"
 #include "dtlto/JobFile.h"
+#include "dtlto/Judge.h"
 #include "dtlto/ObjectCheck.h"
-#include "dtlto/Spawn.h"
+#include "dtlto/Process.h"
+#include "dtlto/Protocol.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -124,7 +127,8 @@ bool setsProcessState(const std::vector<std::string> &Args) {
 
 /// A running job: either a child process of its own, or a request on one
 /// lane of a dtlto-codegen server (a server has one lane per job it runs
-/// at once; all its lanes share its Pid).
+/// at once; all its lanes share its Pid). Each process leads a process
+/// group of its own, which is what gets stopped.
 struct Slot {
   pid_t Pid = -1;
   bool IsServer = false;
@@ -148,8 +152,9 @@ public:
 
 private:
   void startJob(size_t I);
+  void startProcess(size_t I);
   size_t startServer(unsigned Lanes);
-  void sendToServer(Slot &S, size_t I);
+  void sendToServer(Slot &S, size_t I, const std::string &Request);
   void finishJob(Slot &S, bool Exited0, const std::string &How,
                  const std::string &Stderr, const rusage *Usage = nullptr);
   void begin(Slot &S, size_t I);
@@ -202,6 +207,11 @@ void Distributor::begin(Slot &S, size_t I) {
 void Distributor::startJob(size_t I) {
   ++Attempts[I];
   if (!Server.empty()) {
+    // A job the protocol cannot carry (an empty argument) runs as its own
+    // process.
+    std::string Request, Why;
+    if (!encodeRequest(F.Jobs[I].Args, Request, Why))
+      return startProcess(I);
     // Not a server whose death was seen (its reply pipe closed) before
     // its exit was reaped: the job would be lost with it.
     size_t Live = 0;
@@ -209,19 +219,26 @@ void Distributor::startJob(size_t I) {
       if (!S.IsServer || S.Pid <= 0 || S.From < 0)
         continue;
       if (S.Job < 0)
-        return sendToServer(S, I);
+        return sendToServer(S, I, Request);
       ++Live;
     }
     unsigned Lanes = Threaded && O.Jobs > Live ? O.Jobs - Live : 1;
     size_t First = startServer(Lanes);
     if (First < Slots.size())
-      return sendToServer(Slots[First], I);
+      return sendToServer(Slots[First], I, Request);
     // No server could start: run this job as its own process.
   }
+  startProcess(I);
+}
+
+void Distributor::startProcess(size_t I) {
   Slot S;
   S.ErrFd = anonymousTempFile();
+  SpawnOptions Options;
+  Options.Stderr = S.ErrFd;
+  Options.NewProcessGroup = true;
   std::string Err;
-  S.Pid = spawnProcess(F.command(I), S.ErrFd, Err);
+  S.Pid = spawnProcess(F.command(I), Options, Err);
   begin(S, I);
   if (S.Pid < 0) {
     if (S.ErrFd >= 0)
@@ -249,33 +266,28 @@ size_t Distributor::startServer(unsigned Lanes) {
     }
     Fds.insert(Fds.end(), {In[0], In[1], Out[0], Out[1]});
   }
-  size_t First = Slots.size();
-  pid_t Pid = Fds.empty() ? -1 : ::fork();
-  if (Pid == 0) {
-    std::vector<std::string> Argv = {Server};
-    if (Threaded) {
-      // The server's ends, inherited: requests read, replies written.
-      std::string Spec = "--serve-fds=";
-      for (size_t K = 0; K < Fds.size(); K += 4) {
-        int R = ::dup(Fds[K]), W = ::dup(Fds[K + 3]); // Without CLOEXEC.
-        Spec += (K ? "," : "") + std::to_string(R) + ":" + std::to_string(W);
-      }
-      Argv.push_back(Spec);
-    } else {
-      ::dup2(Fds[0], 0);
-      ::dup2(Fds[3], 1);
-      Argv.push_back("--serve");
+  std::vector<std::string> Argv = {Server};
+  SpawnOptions Options;
+  Options.NewProcessGroup = true;
+  if (Threaded) {
+    // The server's ends, inherited under their numbers: requests read,
+    // replies written. Nothing else of ours is inherited.
+    std::string Spec = "--serve-fds=";
+    for (size_t K = 0; K < Fds.size(); K += 4) {
+      Spec += (K ? "," : "") + std::to_string(Fds[K]) + ":" +
+              std::to_string(Fds[K + 3]);
+      Options.Inherit.insert(Options.Inherit.end(), {Fds[K], Fds[K + 3]});
     }
-    Argv.insert(Argv.end(), F.CommonArgs.begin(), F.CommonArgs.end());
-    std::vector<char *> CArgv;
-    for (std::string &A : Argv)
-      CArgv.push_back(A.data());
-    CArgv.push_back(nullptr);
-    for (int Sig : {SIGINT, SIGTERM, SIGPIPE, SIGCHLD})
-      signal(Sig, SIG_DFL);
-    ::execv(CArgv[0], CArgv.data());
-    _exit(127);
+    Argv.push_back(Spec);
+  } else if (!Fds.empty()) {
+    Options.Stdin = Fds[0];
+    Options.Stdout = Fds[3];
+    Argv.push_back("--serve");
   }
+  Argv.insert(Argv.end(), F.CommonArgs.begin(), F.CommonArgs.end());
+  std::string Err;
+  pid_t Pid = Fds.empty() ? -1 : spawnProcess(Argv, Options, Err);
+  size_t First = Slots.size();
   for (size_t K = 0; K < Fds.size(); K += 4) {
     ::close(Fds[K]);
     ::close(Fds[K + 3]);
@@ -298,11 +310,7 @@ size_t Distributor::startServer(unsigned Lanes) {
   return Pid > 0 ? First : Slots.size();
 }
 
-void Distributor::sendToServer(Slot &S, size_t I) {
-  std::string Req;
-  for (const std::string &A : F.Jobs[I].Args)
-    (Req += A) += '\0';
-  Req += '\0';
+void Distributor::sendToServer(Slot &S, size_t I, const std::string &Req) {
   begin(S, I);
   S.Reply.clear();
   // A request is small; if the server is gone, the reply pipe's EOF tells
@@ -326,20 +334,10 @@ void Distributor::finishJob(Slot &S, bool Exited0, const std::string &How,
             (Usage->ru_utime.tv_usec + Usage->ru_stime.tv_usec) / 1e6;
     R.MaxRSSKiB = Usage->ru_maxrss;
   }
-  std::string Why;
-  if (!Exited0)
-    Why = "the compiler " + How;
-  else if (Stderr.find("Error running ThinLTO backend") != std::string::npos)
-    Why = "the compiler reported 'Error running ThinLTO backend' (and "
-          "exited 0)";
-  else
-    for (const std::string &Out : F.Jobs[I].Outputs) {
-      std::string ObjWhy;
-      if (!checkNativeObjectFile(Out, Triple, ObjWhy, Assembly)) {
-        Why = "invalid output '" + Out + "': " + ObjWhy;
-        break;
-      }
-    }
+  std::vector<JobOutput> Outputs;
+  for (const std::string &Out : F.Jobs[I].Outputs)
+    Outputs.push_back(readJobOutput(Out));
+  std::string Why = judgeJob({Exited0, How, Stderr}, Outputs, Triple, Assembly);
   R.OK = Why.empty();
   Records.push_back(R);
   if (Why.empty()) {
@@ -391,19 +389,10 @@ void Distributor::onServerReadable(Slot &S) {
     return;
   }
   S.Reply.append(Buf, N);
-  if (S.Reply.size() < 8)
+  uint32_t Status;
+  std::string Stderr;
+  if (!decodeReply(S.Reply, Status, Stderr))
     return;
-  auto U32 = [&](size_t Off) {
-    uint32_t V = 0;
-    for (int K = 3; K >= 0; --K)
-      V = (V << 8) | static_cast<unsigned char>(S.Reply[Off + K]);
-    return V;
-  };
-  uint32_t Status = U32(0), Len = U32(4);
-  if (S.Reply.size() < 8 + size_t(Len))
-    return;
-  std::string Stderr = S.Reply.substr(8, Len);
-  S.Reply.clear();
   finishJob(S, Status == 0, "failed (status " + std::to_string(Status) + ")",
             Stderr);
 }
@@ -456,13 +445,15 @@ void Distributor::reap() {
 void Distributor::stopAll() {
   for (Slot &S : Slots) {
     if (S.Pid > 0)
-      ::kill(S.Pid, SIGTERM);
+      ::kill(-S.Pid, SIGTERM);
     if (S.To >= 0)
       ::close(S.To);
   }
   for (Slot &S : Slots) {
-    if (S.Pid > 0)
+    if (S.Pid > 0) {
       waitChild(S.Pid);
+      ::kill(-S.Pid, SIGKILL); // What the group's leader left behind.
+    }
     if (S.Job >= 0)
       removeOutputs(S.Job);
   }
@@ -558,8 +549,9 @@ int Distributor::run() {
     if (O.Timeout > 0)
       for (Slot &S : Slots)
         if (S.Job >= 0 && now() - S.Start > O.Timeout) {
-          // Stopping a server is how a server job is cancelled.
-          ::kill(S.Pid, SIGKILL);
+          // Stopping a server is how a server job is cancelled; the whole
+          // group, so that a real clang it started goes too.
+          ::kill(-S.Pid, SIGKILL);
           long I = S.Job;
           S.Job = -1;
           removeOutputs(I);

@@ -14,7 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/JobFile.h"
-#include "dtlto/Spawn.h"
+#include "dtlto/Process.h"
 
 #include <cstdio>
 #include <sys/wait.h>
@@ -28,7 +28,7 @@ int main(int Argc, char **Argv) {
   std::string Err;
   for (size_t I = 0; I < F.Jobs.size(); ++I) {
     std::vector<std::string> Cmd = F.command(I);
-    pid_t Pid = spawnProcess(Cmd, -1, Err);
+    pid_t Pid = spawnProcess(Cmd, SpawnOptions(), Err);
     int Status = 0;
     if (Pid < 0 || ::waitpid(Pid, &Status, 0) < 0 || !WIFEXITED(Status) ||
         WEXITSTATUS(Status) != 0) {

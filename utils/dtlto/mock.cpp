@@ -14,7 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/JobFile.h"
-#include "dtlto/Spawn.h"
+#include "dtlto/Files.h"
 
 #include <cerrno>
 #include <cstdio>

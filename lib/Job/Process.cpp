@@ -1,4 +1,4 @@
-//===- Spawn.cpp - Start and reap job processes ---------------------------===//
+//===- Process.cpp - Starting, stopping and describing child processes ----===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -6,26 +6,25 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dtlto/Spawn.h"
+#include "dtlto/Process.h"
 
+#include <cctype>
 #include <cerrno>
-#include <cstdlib>
+#include <csignal>
 #include <cstring>
-#include <fstream>
-#include <signal.h>
 #include <spawn.h>
-#include <sstream>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
 using namespace dtlto;
 
-pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
-                          std::string &Err, bool NewProcessGroup) {
+pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv,
+                          const SpawnOptions &Options, std::string &Err) {
   if (Argv.empty() || Argv[0].empty()) {
-    Err = "empty command";
+    Err = "cannot run an empty command";
     return -1;
   }
   std::vector<char *> CArgv;
@@ -35,9 +34,14 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
 
   posix_spawn_file_actions_t FA;
   posix_spawn_file_actions_init(&FA);
-  if (StderrFd >= 0)
-    posix_spawn_file_actions_adddup2(&FA, StderrFd, 2);
-  // Children start with default signal dispositions and an empty mask.
+  const int Std[] = {Options.Stdin, Options.Stdout, Options.Stderr};
+  for (int Target = 0; Target < 3; ++Target)
+    if (Std[Target] >= 0)
+      posix_spawn_file_actions_adddup2(&FA, Std[Target], Target);
+  // dup2 onto itself clears close-on-exec in the child only (POSIX 2018).
+  for (int Fd : Options.Inherit)
+    posix_spawn_file_actions_adddup2(&FA, Fd, Fd);
+
   posix_spawnattr_t Attr;
   posix_spawnattr_init(&Attr);
   sigset_t Empty, All;
@@ -46,7 +50,7 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
   posix_spawnattr_setsigmask(&Attr, &Empty);
   posix_spawnattr_setsigdefault(&Attr, &All);
   short Flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (NewProcessGroup) {
+  if (Options.NewProcessGroup) {
     posix_spawnattr_setpgroup(&Attr, 0);
     Flags |= POSIX_SPAWN_SETPGROUP;
   }
@@ -61,6 +65,34 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv, int StderrFd,
     return -1;
   }
   return Pid;
+}
+
+static void sleepMs(long Ms) {
+  timespec T{Ms / 1000, (Ms % 1000) * 1000000};
+  while (nanosleep(&T, &T) != 0 && errno == EINTR) {
+  }
+}
+
+int dtlto::stopProcessGroup(pid_t Pid, int Sig, long GraceMs) {
+  int Saved = errno;
+  kill(-Pid, Sig);
+  int Status = 0;
+  for (long Waited = 0;; Waited += 10) {
+    // Reaped here, or by another thread already (ECHILD).
+    pid_t R = waitpid(Pid, &Status, WNOHANG);
+    if (R == Pid || (R < 0 && errno == ECHILD))
+      break;
+    if (Waited >= GraceMs) {
+      kill(-Pid, SIGKILL);
+      while (waitpid(Pid, &Status, 0) < 0 && errno == EINTR) {
+      }
+      break;
+    }
+    sleepMs(10);
+  }
+  kill(-Pid, SIGKILL); // Whatever of the group outlived its leader.
+  errno = Saved;
+  return Status;
 }
 
 std::string dtlto::describeWaitStatus(int Status) {
@@ -97,33 +129,5 @@ std::string dtlto::shellCommand(const std::vector<std::string> &Argv) {
     }
     Out += '\'';
   }
-  return Out;
-}
-
-bool dtlto::readFile(const std::string &Path, std::string &Out) {
-  std::ifstream In(Path, std::ios::binary);
-  if (!In)
-    return false;
-  std::stringstream SS;
-  SS << In.rdbuf();
-  Out = SS.str();
-  return true;
-}
-
-int dtlto::anonymousTempFile() {
-  const char *Dir = std::getenv("TMPDIR");
-  std::string Templ = std::string(Dir && *Dir ? Dir : "/tmp") + "/dtlto-XXXXXX";
-  int Fd = ::mkstemp(Templ.data());
-  if (Fd >= 0)
-    ::unlink(Templ.c_str());
-  return Fd;
-}
-
-std::string dtlto::readWholeFd(int Fd) {
-  std::string Out;
-  char Buf[4096];
-  ssize_t N;
-  while ((N = ::pread(Fd, Buf, sizeof(Buf), Out.size())) > 0)
-    Out.append(Buf, N);
   return Out;
 }
