@@ -1,4 +1,4 @@
-//===- LinkInputs.h - Bitcode inputs with no file of their own -*- C++ -*-===//
+//===- LinkInputs.h - Bitcode inputs with no file of their own --*- C++ -*-===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.

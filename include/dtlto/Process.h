@@ -1,5 +1,4 @@
-//===- Process.h - Starting, stopping and describing child processes -*- C++
-//-*-//
+//===- Process.h - Starting and stopping child processes --------*- C++ -*-===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
