@@ -26,6 +26,7 @@
 #include "dtlto/LinkInputs.h"
 #include "dtlto/ObjectCheck.h"
 
+#include "CacheSalt.h"
 #include "Distributor.h"
 #include "RemoteCommand.h"
 #include "ShardRepair.h"
@@ -140,12 +141,10 @@ public:
     CommonInputs = std::move(Cmd->Inputs);
     for (const std::string &W : Cmd->Warnings)
       warn("DTLTO: " + W);
-    // Our objects come from the remote compiler, so its command salts the
-    // key, and so does the shard format (v2: referenced declarations).
-    CacheSalt = "dtlto-shard-v3";
-    CacheSalt += '\0';
-    for (const std::string &A : CommonArgs)
-      (CacheSalt += A) += '\0';
+    // Our objects come from the remote compiler: its command, identity and
+    // inputs salt the key (only a link with a cache needs it).
+    if (Cache.isValid())
+      CacheSalt = cacheSalt(CommonArgs, CommonInputs);
   }
 
   // Job files list jobs in task (input) order, as LLVM 22 does.
