@@ -68,6 +68,8 @@ if bad:
 host_tools = host_tools_dir(allowed)
 path = [config.dtlto_tools_dir, config.llvm_tools_dir, host_tools]
 config.environment["PATH"] = os.pathsep.join(path)
+# utils/build-sample.sh links with the tools of the tree under test.
+config.environment["DTLTO_BIN"] = config.dtlto_tools_dir
 for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "ASAN_OPTIONS", "UBSAN_OPTIONS"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]

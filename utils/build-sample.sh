@@ -3,11 +3,13 @@
 # ThinLTO: C and C++ modules, four of them in the archive libutil.a.
 #   utils/build-sample.sh OUTDIR dtlto [DISTRIBUTOR]   link through our ld.lld
 #   utils/build-sample.sh OUTDIR inprocess              Debian's ld.lld-22
-# Extra link flags may be given in LDFLAGS. Prints the link command; the
-# program is OUTDIR/app.
+# Extra link flags may be given in LDFLAGS. The tools come from DTLTO_BIN
+# (the lit suite sets it to the tree under test; default: build/bin). Prints
+# the link command; the program is OUTDIR/app.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$1 mode=$2 dist=${3:-$root/build/bin/dtlto-dist}
+bin=${DTLTO_BIN:-$root/build/bin}
+out=$1 mode=$2 dist=${3:-$bin/dtlto-dist}
 src=$root/test/Inputs/sample
 clang=${CLANG:-clang-22}
 mkdir -p "$out"
@@ -22,7 +24,7 @@ objs=(main.o shapes.o stats.o registry.o global.o vec.o hash.o strutil.o)
 case $mode in
 dtlto)
   cmd=("$clang" --driver-mode=g++ -flto=thin -fthinlto-distributor="$dist"
-       --ld-path="$root/build/bin/ld.lld" ${LDFLAGS:-} "${objs[@]}" libutil.a -o app) ;;
+       --ld-path="$bin/ld.lld" ${LDFLAGS:-} "${objs[@]}" libutil.a -o app) ;;
 inprocess)
   cmd=("$clang" --driver-mode=g++ -flto=thin -fuse-ld=lld
        --ld-path=/usr/bin/ld.lld-22 ${LDFLAGS:-} "${objs[@]}" libutil.a -o app) ;;

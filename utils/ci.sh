@@ -58,13 +58,30 @@ passed=0 failed=0 skipped=0
 lit_run() {
   local tree=$1 log=$1/lit.log rc=0
   # Debian's python3 directly: a pyenv shim on PATH costs seconds per start.
-  /usr/bin/python3 /usr/lib/llvm-22/bin/lit -sv "$tree/test" 2>&1 | tee "$log" ||
-    rc=${PIPESTATUS[0]}
+  # A hung test fails after 15 minutes instead of hanging CI (lit needs
+  # python3-psutil for this, which python3-distributed brings).
+  /usr/bin/python3 /usr/lib/llvm-22/bin/lit -sv --timeout=900 "$tree/test" 2>&1 |
+    tee "$log" || rc=${PIPESTATUS[0]}
   local n
   n=$(sed -n 's/^ *Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -1); passed=$((passed + ${n:-0}))
   n=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$log" | tail -1); failed=$((failed + ${n:-0}))
   n=$(sed -n 's/^ *Unsupported *: *\([0-9]*\).*/\1/p' "$log" | tail -1); skipped=$((skipped + ${n:-0}))
   return "$rc"
+}
+
+# The GoogleTest unit tests of a build tree; adds their counts.
+unit_run() {
+  local tree=$1 log=$1/unittests.log rc=0
+  "$tree/bin/dtlto-unittests" > "$log" 2>&1 || rc=$?
+  local n
+  n=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1); passed=$((passed + ${n:-0}))
+  n=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1); failed=$((failed + ${n:-0}))
+  if [ "$rc" -ne 0 ]; then
+    grep -E '^\[  FAILED  \]|Failure|ERROR' "$log" >&2 || tail -20 "$log" >&2
+    [ -n "$n" ] || failed=$((failed + 1)) # It did not even finish.
+    return 1
+  fi
+  echo "ci.sh: unit tests ($tree): $(grep -E '^\[==========\]' "$log" | tail -1)"
 }
 
 # The job-file reader's fuzz target, for a bounded time; a crasher is kept
@@ -91,8 +108,11 @@ sanitized() {
     -DCMAKE_CXX_COMPILER=clang++-22 -DDTLTO_SANITIZE=ON >/dev/null
   ninja -C build-san
   check_packages build-san || return 1
-  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
-    lit_run build-san
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0
+  local rc=0
+  lit_run build-san || rc=1
+  unit_run build-san || rc=1
+  return "$rc"
 }
 
 run_tests() {
@@ -102,6 +122,7 @@ run_tests() {
   [ "$(id -u)" -eq 0 ] && features+=" root netns"
   export DTLTO_REQUIRE_FEATURES=$features
   lit_run build || rc=1
+  unit_run build || rc=1
   fuzz || rc=1
   sanitized || rc=1
   echo "${passed} passed, ${failed} failed, ${skipped} skipped"

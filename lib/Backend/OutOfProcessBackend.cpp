@@ -179,8 +179,10 @@ private:
       std::vector<std::unique_ptr<GlobalValueSummary>> &Made);
   Error writeJobInputs(JobState &J);
   Error loadObject(JobState &J);
-  Error loadValidObject(JobState &J);
-  Error checkBelongsToModule(JobState &J, const MemoryBuffer &MB);
+  /// Check the job's output and keep it in J.Object; why it is unusable
+  /// ("" if it is not).
+  std::string takeObject(JobState &J);
+  std::string foreignObjectProblem(JobState &J, const MemoryBuffer &MB);
   Error addToLink(JobState &J);
   Error compileInLinker(JobState &J);
   void warn(const Twine &Msg);
@@ -468,47 +470,49 @@ Error OutOfProcessThinBackend::writeJobFile(
 }
 
 Error OutOfProcessThinBackend::loadObject(JobState &J) {
-  Error E = loadValidObject(J);
-  if (E && backendOptions().Fallback) {
-    J.Failure = toString(std::move(E)); // Compiled in the linker instead.
+  std::string Why = takeObject(J);
+  if (Why.empty())
+    return Error::success();
+  if (backendOptions().Fallback) {
+    J.Failure = std::move(Why); // Compiled in the linker instead.
     return Error::success();
   }
-  return E;
+  return backendError(Why + " (job for module '" + J.ModuleID + "')");
 }
 
-Error OutOfProcessThinBackend::loadValidObject(JobState &J) {
+std::string OutOfProcessThinBackend::takeObject(JobState &J) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> MB = MemoryBuffer::getFile(
       J.NativeObject, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!MB)
-    return backendError("cannot open native object file: " + J.NativeObject +
-                        ": " + MB.getError().message() + " (job for module '" +
-                        J.ModuleID + "')");
+    return "cannot open native object file: " + J.NativeObject + ": " +
+           MB.getError().message();
   std::string Why;
   StringRef Bytes = (*MB)->getBuffer();
   bool Assembly = Conf.CGFileType == CodeGenFileType::AssemblyFile;
   if (!checkJobOutput(Bytes.substr(0, 64), Bytes.size(), TT.str(), Assembly,
                       Why))
-    return backendError("invalid native object file: " + J.NativeObject + ": " +
-                        Why + " (job for module '" + J.ModuleID + "')");
-  if (!Assembly)
-    if (Error E = checkBelongsToModule(J, **MB))
-      return E;
+    return "invalid native object file: " + J.NativeObject + ": " + Why;
+  if (!Assembly) {
+    Why = foreignObjectProblem(J, **MB);
+    if (!Why.empty())
+      return Why;
+  }
   J.Object = std::move(*MB);
-  return Error::success();
+  return "";
 }
 
 // A distributor that mixes up its outputs hands back valid objects for the
 // wrong modules. Catch it by the symbols: an object that defines none of its
 // module's symbols but some of another module's belongs to that other one.
 // (An object defining nothing known, e.g. everything inlined away, passes.)
-Error OutOfProcessThinBackend::checkBelongsToModule(JobState &J,
-                                                    const MemoryBuffer &MB) {
+std::string
+OutOfProcessThinBackend::foreignObjectProblem(JobState &J,
+                                              const MemoryBuffer &MB) {
   Expected<std::unique_ptr<object::ObjectFile>> Obj =
       object::ObjectFile::createObjectFile(MB.getMemBufferRef());
   if (!Obj)
-    return backendError("invalid native object file: " + J.NativeObject + ": " +
-                        toString(Obj.takeError()) + " (job for module '" +
-                        J.ModuleID + "')");
+    return "invalid native object file: " + J.NativeObject + ": " +
+           toString(Obj.takeError());
   std::string ForeignSymbol, ForeignModule;
   for (const object::SymbolRef &Sym : (*Obj)->symbols()) {
     Expected<uint32_t> Flags = Sym.getFlags();
@@ -528,7 +532,7 @@ Error OutOfProcessThinBackend::checkBelongsToModule(JobState &J,
       continue;
     for (const auto &S : VI.getSummaryList()) {
       if (S->modulePath() == J.ModuleID)
-        return Error::success();
+        return "";
       if (ForeignSymbol.empty()) {
         ForeignSymbol = Name->str();
         ForeignModule = S->modulePath().str();
@@ -536,11 +540,11 @@ Error OutOfProcessThinBackend::checkBelongsToModule(JobState &J,
     }
   }
   if (ForeignSymbol.empty())
-    return Error::success();
-  return backendError("native object file " + J.NativeObject +
-                      " is not the output of module '" + J.ModuleID +
-                      "': it defines '" + ForeignSymbol + "' of module '" +
-                      ForeignModule + "' and none of the module's own symbols");
+    return "";
+  return "native object file " + J.NativeObject +
+         " is not this module's output: it defines '" + ForeignSymbol +
+         "' of module '" + ForeignModule +
+         "' and none of the module's own symbols";
 }
 
 // The in-process ThinLTO backend, for one module whose job failed: the same
@@ -649,13 +653,9 @@ Error OutOfProcessThinBackend::wait() {
   std::vector<JobState *> Good, Bad;
   for (JobState *J : ToRun)
     (J->Failure.empty() ? Good : Bad).push_back(J);
-  for (JobState *J : Bad) {
-    StringRef Why = J->Failure;
-    Why.consume_front("DTLTO backend compilation: ");
-    Why.consume_back(" (job for module '" + J->ModuleID + "')");
+  for (JobState *J : Bad)
     warn("DTLTO backend compilation: job for module '" + J->ModuleID +
-         "' failed (" + Why + "); compiling it in the linker instead");
-  }
+         "' failed (" + J->Failure + "); compiling it in the linker instead");
   forEachParallel(Good, &OutOfProcessThinBackend::addToLink);
   if (!Err)
     forEachParallel(Bad, &OutOfProcessThinBackend::compileInLinker);

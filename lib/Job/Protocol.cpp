@@ -15,8 +15,8 @@ bool dtlto::encodeRequest(const std::vector<std::string> &Args,
   Out.clear();
   for (size_t I = 0; I < Args.size(); ++I) {
     if (Args[I].empty() || Args[I].find('\0') != std::string::npos) {
-      Why = "argument " + std::to_string(I) + " is " +
-            (Args[I].empty() ? "empty" : "holds a NUL character");
+      Why = "argument " + std::to_string(I) +
+            (Args[I].empty() ? " is empty" : " holds a NUL character");
       return false;
     }
     (Out += Args[I]) += '\0';
