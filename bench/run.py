@@ -81,7 +81,7 @@ def command(mode, jobs, args, out, cache):
                     "ours-procs": (OUR_LD, OUR_DIST)}[mode]
     # ours-procs: one dtlto-codegen process per job slot (the previous
     # design) instead of one process running the jobs on threads.
-    procs = ["--thinlto-distributor-arg=--worker-processes"] * (
+    procs = ["--thinlto-distributor-arg=--codegen-processes"] * (
         mode == "ours-procs")
     return [linker] + args + extra + jobs_flag + [
         "--thinlto-distributor=" + dist,

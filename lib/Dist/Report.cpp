@@ -1,4 +1,4 @@
-//===- Report.cpp - What dtlto-dist tells about its jobs ------------------===//
+//===- Report.cpp - What a distributor tells about its jobs ---------------===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Report.h"
+#include "dtlto/Report.h"
 
 #include "dtlto/JobFile.h"
 
@@ -51,7 +51,7 @@ bool dtlto::writeTrace(const std::string &Path,
     Out += I ? ",\n" : "\n";
     Out += "{\"name\":";
     appendJSONString(Out, R.Module);
-    Out += ",\"ph\":\"X\",\"pid\":1,\"tid\":" + std::to_string(R.Lane) +
+    Out += ",\"ph\":\"X\",\"pid\":1,\"tid\":" + std::to_string(R.Slot) +
            ",\"ts\":" + number(R.Start * 1e6) +
            ",\"dur\":" + number((R.End - R.Start) * 1e6) +
            ",\"args\":{\"job\":" + std::to_string(R.Job) +

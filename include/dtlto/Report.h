@@ -1,4 +1,4 @@
-//===- Report.h - What dtlto-dist tells about its jobs ----------*- C++ -*-===//
+//===- Report.h - What a distributor tells about its jobs -------*- C++ -*-===//
 //
 // Part of the dtlto project, under the Apache License v2.0 with LLVM
 // Exceptions. See LICENSE for license information.
@@ -6,14 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The live one-line progress display (only on a terminal), the optional
-// per-job report (JSON) and the optional Chrome trace (chrome://tracing or
-// Perfetto), all fed by the same per-job records.
+// What a distributor tells about its jobs: the live one-line progress
+// display (only on a terminal), the optional per-job report (JSON) and the
+// optional Chrome trace (chrome://tracing or Perfetto), all fed by the same
+// per-job records.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DTLTO_TOOLS_DTLTO_DIST_REPORT_H
-#define DTLTO_TOOLS_DTLTO_DIST_REPORT_H
+#ifndef DTLTO_REPORT_H
+#define DTLTO_REPORT_H
 
 #include <string>
 #include <vector>
@@ -26,7 +27,7 @@ struct JobRecord {
   double Start = 0, End = 0; // Seconds since the distributor started.
   double CPU = -1;           // User + system seconds; -1 if unknown.
   long MaxRSSKiB = -1;       // -1 if unknown.
-  unsigned Lane = 0;         // Which of the N parallel slots ran it.
+  unsigned Slot = 0;         // Which of the N parallel job slots ran it.
   bool Server = false;       // Ran in a dtlto-codegen server.
   bool OK = false;
 };

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Jobserver.h"
+#include "dtlto/Jobserver.h"
 
 #include <cerrno>
 #include <cstring>

@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DTLTO_TOOLS_DTLTO_DIST_JOBSERVER_H
-#define DTLTO_TOOLS_DTLTO_DIST_JOBSERVER_H
+#ifndef DTLTO_JOBSERVER_H
+#define DTLTO_JOBSERVER_H
 
 #include <string>
 #include <vector>
