@@ -33,7 +33,9 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb http://deb.debian.org/debian-security bookworm-security main
 EOF
+# What the installer writes on every Debian machine and debootstrap does not.
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$dir/etc/hosts"
 
 mounts=()
 cleanup() {

@@ -557,6 +557,9 @@ def is_loopback(host):
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         pass
+    # RFC 6761: "localhost" names are loopback, resolvable or not.
+    if host.lower().rstrip(".") == "localhost" or host.lower().rstrip(".").endswith(".localhost"):
+        return True
     try:
         infos = socket.getaddrinfo(host, None)
     except OSError:
