@@ -34,6 +34,11 @@ struct SpawnOptions {
   std::vector<int> Inherit;
   /// The child leads a process group of its own.
   bool NewProcessGroup = false;
+  /// The child's working directory ("": ours).
+  std::string Dir;
+  /// The child's whole environment, "NAME=VALUE" each (unset: ours).
+  bool ReplaceEnvironment = false;
+  std::vector<std::string> Environment;
 };
 
 /// Start \p Argv (argv[0] looked up in PATH if it has no slash). Returns

@@ -30,6 +30,9 @@ struct JobRecord {
   unsigned Slot = 0;         // Which of the N parallel job slots ran it.
   bool Server = false;       // Ran in a dtlto-codegen server.
   bool OK = false;
+  /// More members of the job's JSON object, from the executor (each
+  /// written as ',"name":value').
+  std::string Extra;
 };
 
 /// Write \p Records as {"jobs":[...]} to \p Path; false on a write error.

@@ -48,6 +48,8 @@ struct AttemptResult {
   double CPU = -1;     ///< User + system seconds; -1 if unknown.
   long MaxRSSKiB = -1; ///< -1 if unknown.
   bool Server = false; ///< Ran in a dtlto-codegen server (for the report).
+  /// More members for the job's object in --report (',"name":value'...).
+  std::string ReportExtra;
 };
 
 class Executor {
@@ -63,8 +65,9 @@ public:
   /// Stop the attempt at \p Job now (it ran too long); its end is not
   /// reported.
   virtual void cancel(size_t Job) = 0;
-  /// The attempt at \p Job succeeded: make its outputs final.
-  virtual void keep(size_t Job) {}
+  /// The attempt at \p Job succeeded: make its outputs final. False, with
+  /// \p Why, if they cannot be (the job then fails).
+  virtual bool keep(size_t Job, std::string &Why) { return true; }
   /// The attempt at \p Job failed or was stopped: remove what it wrote.
   virtual void discard(size_t Job) = 0;
   /// Stop every running attempt (the distributor was interrupted).

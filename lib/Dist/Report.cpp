@@ -35,7 +35,7 @@ bool dtlto::writeReport(const std::string &Path,
            ",\"max_rss_kib\":" +
            (R.MaxRSSKiB < 0 ? "null" : std::to_string(R.MaxRSSKiB)) +
            ",\"server\":" + (R.Server ? "true" : "false") +
-           ",\"ok\":" + (R.OK ? "true" : "false") + "}";
+           ",\"ok\":" + (R.OK ? "true" : "false") + R.Extra + "}";
   }
   Out += "\n]}\n";
   std::ofstream OS(Path, std::ios::binary);

@@ -154,6 +154,7 @@ void Run::ended(AttemptResult &R) {
     for (const std::string &Out : F.Jobs[I].Outputs)
       R.Outputs.push_back(readJobOutput(Out));
   std::string Why = judgeJob(R.End, R.Outputs, Triple, Assembly);
+  bool Kept = Why.empty() && E.keep(I, Why);
 
   JobRecord Rec;
   Rec.Job = I;
@@ -165,10 +166,10 @@ void Run::ended(AttemptResult &R) {
   Rec.Slot = A.Slot;
   Rec.Server = R.Server;
   Rec.OK = Why.empty();
+  Rec.Extra = R.ReportExtra;
   Records.push_back(Rec);
 
-  if (Why.empty()) {
-    E.keep(I);
+  if (Kept) {
     ++Done;
     Bar.update(Done, Running.size(), now() - T0);
     return;

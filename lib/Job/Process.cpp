@@ -41,6 +41,12 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv,
   // dup2 onto itself clears close-on-exec in the child only (POSIX 2018).
   for (int Fd : Options.Inherit)
     posix_spawn_file_actions_adddup2(&FA, Fd, Fd);
+  if (!Options.Dir.empty())
+    posix_spawn_file_actions_addchdir_np(&FA, Options.Dir.c_str());
+  std::vector<char *> Env;
+  for (const std::string &E : Options.Environment)
+    Env.push_back(const_cast<char *>(E.c_str()));
+  Env.push_back(nullptr);
 
   posix_spawnattr_t Attr;
   posix_spawnattr_init(&Attr);
@@ -57,7 +63,8 @@ pid_t dtlto::spawnProcess(const std::vector<std::string> &Argv,
   posix_spawnattr_setflags(&Attr, Flags);
 
   pid_t Pid;
-  int RC = posix_spawnp(&Pid, CArgv[0], &FA, &Attr, CArgv.data(), environ);
+  int RC = posix_spawnp(&Pid, CArgv[0], &FA, &Attr, CArgv.data(),
+                        Options.ReplaceEnvironment ? Env.data() : environ);
   posix_spawn_file_actions_destroy(&FA);
   posix_spawnattr_destroy(&Attr);
   if (RC != 0) {

@@ -16,9 +16,10 @@
 // defines it (as for the backend hook in Hook.cpp).
 //
 // What we do differently from LLVM 22: an archive member or FatLTO object
-// gets the module ID LLVM 22 gives it ("<output dir>/<name>.<seq>.<HEXPID>.o",
-// the name distributors see) but its file is not written before the thin
-// link. It is recorded (include/dtlto/LinkInputs.h) and our backend writes
+// gets a module ID of the form LLVM 22 gives it ("<output dir>/<name>.<seq>.
+// <HEX>.o", the name distributors see; HEX is a hash of the output's name,
+// not the process ID, so the name is the same in every link) but its file
+// is not written before the thin link. It is recorded (include/dtlto/LinkInputs.h) and our backend writes
 // it only if a job reads it, so a link whose modules hit the ThinLTO cache
 // writes none. The record also keeps the ID the linker gave the module, for
 // the index and imports files the user asked for.
@@ -35,8 +36,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/TimeProfiler.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace llvm;
 
@@ -65,6 +66,13 @@ static Expected<bool> readIsThin(StringRef Path) {
                              "Unknown format for archive %s",
                              Path.str().c_str());
   return Magic.starts_with(object::ThinArchiveMagic);
+}
+
+// 8 uppercase hex digits naming the link's output, in the place where LLVM
+// 22 puts its process ID.
+static std::string outputTag(StringRef LinkerOutputFile) {
+  uint64_t H = xxh3_64bits(LinkerOutputFile);
+  return utohexstr((H ^ (H >> 32)) & 0xffffffff, /*LowerCase=*/false, 8);
 }
 
 // A thin archive's member names a file relative to the archive's directory
@@ -109,10 +117,15 @@ lto::DTLTO::addInput(std::unique_ptr<lto::InputFile> InputPtr) {
   if (LinkerOutputDir.empty())
     LinkerOutputDir = Saver.save(sys::path::parent_path(LinkerOutputFile));
   StringRef Original = In->getName();
+  // LLVM 22 ends the name with the linker's process ID in hex. We end it
+  // with a hash of the output's name instead: unique per output (so links
+  // into one directory do not collide) but the same in every link of that
+  // output, here or on another machine, so a farm's action cache (whose key
+  // holds every path a job reads) serves the next link too.
   SmallString<256> ID(LinkerOutputDir);
   sys::path::append(ID, sys::path::filename(Original) + "." +
                             Twine(InputFiles.size()) + "." +
-                            utohexstr(sys::Process::getProcessId()) + ".o");
+                            outputTag(LinkerOutputFile) + ".o");
   StringRef NewID = Saver.save(ID.str());
   // (Whether the input is ThinLTO is not known yet: a regular LTO member is
   // renamed too, as in LLVM 22, but no job reads it, so nothing writes it.)
