@@ -251,8 +251,7 @@ int Run::run() {
       break;
     Ended.clear();
     int Fds[2] = {WakePipe[0], WantToken ? Tokens.pollFd() : -1};
-    E.wait(nextDeadlineMs(), std::vector<int>(Fds, Fds + 1 + WantToken),
-           Ended);
+    E.wait(nextDeadlineMs(), std::vector<int>(Fds, Fds + 1 + WantToken), Ended);
     char Drain[64];
     while (::read(WakePipe[0], Drain, sizeof(Drain)) > 0) {
     }

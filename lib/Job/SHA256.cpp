@@ -30,8 +30,8 @@ static const uint32_t K[64] = {
 static uint32_t rotr(uint32_t X, int N) { return (X >> N) | (X << (32 - N)); }
 
 SHA256::SHA256()
-    : H{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f,
-        0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+    : H{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void SHA256::block(const unsigned char *P) {
   uint32_t W[64];
@@ -43,13 +43,13 @@ void SHA256::block(const unsigned char *P) {
     uint32_t S1 = rotr(W[T - 2], 17) ^ rotr(W[T - 2], 19) ^ (W[T - 2] >> 10);
     W[T] = W[T - 16] + S0 + W[T - 7] + S1;
   }
-  uint32_t A = H[0], B = H[1], C = H[2], D = H[3], E = H[4], F = H[5],
-           G = H[6], Hh = H[7];
+  uint32_t A = H[0], B = H[1], C = H[2], D = H[3], E = H[4], F = H[5], G = H[6],
+           Hh = H[7];
   for (int T = 0; T < 64; ++T) {
     uint32_t T1 = Hh + (rotr(E, 6) ^ rotr(E, 11) ^ rotr(E, 25)) +
                   ((E & F) ^ (~E & G)) + K[T] + W[T];
-    uint32_t T2 =
-        (rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22)) + ((A & B) ^ (A & C) ^ (B & C));
+    uint32_t T2 = (rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22)) +
+                  ((A & B) ^ (A & C) ^ (B & C));
     Hh = G;
     G = F;
     F = E;

@@ -204,8 +204,7 @@ int main(int Argc, char **Argv) {
   L.Prog = Prog;
   std::string Codegen = selfDir() + "/dtlto-codegen";
   if (UseCodegen && !F.CommonArgs.empty() &&
-      ::access(Codegen.c_str(), X_OK) == 0 &&
-      !realPath(DTLTO_CLANG).empty() &&
+      ::access(Codegen.c_str(), X_OK) == 0 && !realPath(DTLTO_CLANG).empty() &&
       realPath(F.CommonArgs[0]) == realPath(DTLTO_CLANG))
     L.Server = Codegen;
   L.Threaded = !CodegenProcesses && !setsProcessState(F.CommonArgs);

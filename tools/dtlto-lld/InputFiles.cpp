@@ -19,10 +19,11 @@
 // gets a module ID of the form LLVM 22 gives it ("<output dir>/<name>.<seq>.
 // <HEX>.o", the name distributors see; HEX is a hash of the output's name,
 // not the process ID, so the name is the same in every link) but its file
-// is not written before the thin link. It is recorded (include/dtlto/LinkInputs.h) and our backend writes
-// it only if a job reads it, so a link whose modules hit the ThinLTO cache
-// writes none. The record also keeps the ID the linker gave the module, for
-// the index and imports files the user asked for.
+// is not written before the thin link. It is recorded
+// (include/dtlto/LinkInputs.h) and our backend writes it only if a job reads
+// it, so a link whose modules hit the ThinLTO cache writes none. The record
+// also keeps the ID the linker gave the module, for the index and imports files
+// the user asked for.
 //
 //===----------------------------------------------------------------------===//
 

@@ -141,8 +141,8 @@ bool dtlto::buildActions(const JobFile &F, const ActionOptions &O,
 
   for (size_t I = 0; I < F.Jobs.size(); ++I) {
     const Job &J = F.Jobs[I];
-    std::string Who = "job " + std::to_string(I) + " (module '" +
-                      F.moduleOf(I) + "')";
+    std::string Who =
+        "job " + std::to_string(I) + " (module '" + F.moduleOf(I) + "')";
     std::vector<std::string> Inputs = F.CommonInputs;
     Inputs.insert(Inputs.end(), J.Inputs.begin(), J.Inputs.end());
     // The shard and the outputs are named after the linker's process ID, so

@@ -90,8 +90,8 @@ std::string dtlto::describe(const grpc::Status &S) {
 }
 
 static std::string describeRpc(const google::rpc::Status &S) {
-  return describe(grpc::Status(static_cast<grpc::StatusCode>(S.code()),
-                               S.message()));
+  return describe(
+      grpc::Status(static_cast<grpc::StatusCode>(S.code()), S.message()));
 }
 
 // Whether every address \p Host names is a loopback one ("localhost" is, by
@@ -100,7 +100,8 @@ static bool isLoopback(std::string Host) {
   if (Host.size() > 1 && Host.front() == '[' && Host.back() == ']')
     Host = Host.substr(1, Host.size() - 2);
   if (Host == "localhost" ||
-      (Host.size() > 10 && Host.compare(Host.size() - 10, 10, ".localhost") == 0))
+      (Host.size() > 10 &&
+       Host.compare(Host.size() - 10, 10, ".localhost") == 0))
     return true;
   addrinfo *Infos = nullptr;
   if (getaddrinfo(Host.c_str(), nullptr, nullptr, &Infos) != 0 || !Infos)
@@ -228,8 +229,8 @@ bool Remote::checkCapabilities(std::string &Err) {
   // Leave room for the messages around the blobs; gRPC's default message
   // limit is 4 MiB.
   int64_t Server = Cache.max_batch_total_size_bytes();
-  MaxBatch = (Server > 0 ? std::min<int64_t>(Server, 4 << 20) : 4 << 20) -
-             (64 << 10);
+  MaxBatch =
+      (Server > 0 ? std::min<int64_t>(Server, 4 << 20) : 4 << 20) - (64 << 10);
   return true;
 }
 

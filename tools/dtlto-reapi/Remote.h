@@ -38,7 +38,7 @@ struct RemoteOptions {
   std::string Instance;
   std::string CAFile, CertFile, KeyFile; ///< PEM files (grpcs).
   std::vector<std::pair<std::string, std::string>> Headers;
-  bool Insecure = false; ///< Allow grpc:// off loopback.
+  bool Insecure = false;      ///< Allow grpc:// off loopback.
   double ConnectTimeout = 20; ///< Seconds, for the first call.
 };
 

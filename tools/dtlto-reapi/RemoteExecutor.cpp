@@ -18,10 +18,10 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <map>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
+#include <map>
 #include <mutex>
 #include <poll.h>
 #include <thread>
@@ -92,7 +92,7 @@ private:
   std::mutex Mu; // Guards what follows.
   std::vector<AttemptResult> Done;
   std::map<size_t, std::shared_ptr<Attempt>> Running;
-  std::vector<std::shared_ptr<Attempt>> Ending; // Cancelled, still running.
+  std::vector<std::shared_ptr<Attempt>> Ending;  // Cancelled, still running.
   std::vector<std::vector<std::string>> Outputs; // Bytes, until kept.
   unsigned Executed = 0, Cached = 0, Rejected = 0;
 };
@@ -125,10 +125,9 @@ bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
   auto Text = [&](const std::string &Raw, bool Has, const rex::Digest &D) {
     return !Raw.empty() || !Has ? Raw : Got[digestKey(D)];
   };
-  Out.End.Output = Text(AR.stdout_raw(), AR.has_stdout_digest(),
-                        AR.stdout_digest()) +
-                   Text(AR.stderr_raw(), AR.has_stderr_digest(),
-                        AR.stderr_digest());
+  Out.End.Output =
+      Text(AR.stdout_raw(), AR.has_stdout_digest(), AR.stdout_digest()) +
+      Text(AR.stderr_raw(), AR.has_stderr_digest(), AR.stderr_digest());
   Out.Outputs.clear();
   Bytes.clear();
   for (const auto &[RemotePath, LocalPath] : JA.Outputs) {
@@ -227,14 +226,13 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
 
   // Timings from the server, for --report.
   const rex::ExecutedActionMetadata &M = AR.execution_metadata();
-  Out.ReportExtra = std::string(",\"cached\":") +
-                    (WasCached ? "true" : "false") +
-                    ",\"bytes_downloaded\":" +
-                    std::to_string(R.bytesDown() - Down0);
+  Out.ReportExtra =
+      std::string(",\"cached\":") + (WasCached ? "true" : "false") +
+      ",\"bytes_downloaded\":" + std::to_string(R.bytesDown() - Down0);
   if (M.has_queued_timestamp() && M.has_worker_start_timestamp())
-    Out.ReportExtra += ",\"queued_s\":" +
-                       number(seconds(M.worker_start_timestamp()) -
-                              seconds(M.queued_timestamp()));
+    Out.ReportExtra +=
+        ",\"queued_s\":" + number(seconds(M.worker_start_timestamp()) -
+                                  seconds(M.queued_timestamp()));
   if (M.has_execution_start_timestamp() &&
       M.has_execution_completed_timestamp())
     Out.ReportExtra += ",\"execution_s\":" +
@@ -325,8 +323,8 @@ bool RemoteExecutor::keep(size_t I, std::string &Why) {
   const JobAction &JA = Set.Jobs[I];
   for (size_t K = 0; K < JA.Outputs.size(); ++K) {
     const std::string &Path = JA.Outputs[K].second;
-    std::string Tmp = Path + ".dtlto-reapi-" + std::to_string(::getpid()) +
-                      ".tmp";
+    std::string Tmp =
+        Path + ".dtlto-reapi-" + std::to_string(::getpid()) + ".tmp";
     int Flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
     int Fd = ::open(Tmp.c_str(), Flags, 0666);
     if (Fd < 0 && errno == EEXIST) { // Left by a killed run with our pid.

@@ -72,6 +72,8 @@ static void usage() {
       "times, bytes)\n"
       "  --allow-path-escape    write outputs outside the linker output's "
       "directory\n"
+      "  --print-capabilities   only check that the farm can be used (no "
+      "job file)\n"
       "  -v, --verbose          print a summary line\n",
       Prog);
 }
@@ -109,6 +111,12 @@ int main(int Argc, char **Argv) {
     usage();
     return 0;
   }
+  // --print-capabilities: only ask the farm (no job file).
+  bool OnlyCapabilities = false;
+  for (const std::string &A : Args)
+    OnlyCapabilities |= A == "--print-capabilities";
+  if (OnlyCapabilities)
+    Args.push_back("");
   RemoteOptions RO;
   ActionOptions AO;
   SchedulerOptions SO;
@@ -139,6 +147,7 @@ int main(int Argc, char **Argv) {
       SO.Verbose = true;
     } else if (A == "--insecure") {
       RO.Insecure = true;
+    } else if (A == "--print-capabilities") {
     } else if (A == "--allow-path-escape") {
       AllowEscape = true;
     } else if (Value("--remote=")) {
@@ -205,8 +214,7 @@ int main(int Argc, char **Argv) {
     } else if (Value("--report=")) {
       SO.ReportPath = V;
     } else {
-      std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog,
-                   A.c_str());
+      std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog, A.c_str());
       usage();
       return 2;
     }
@@ -219,6 +227,15 @@ int main(int Argc, char **Argv) {
     return 2;
   }
 
+  if (OnlyCapabilities) {
+    Remote R;
+    if (!R.open(RO, Err) || !R.checkCapabilities(Err)) {
+      std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
+      return 3;
+    }
+    std::printf("%s: SHA256, remote execution enabled\n", RO.Endpoint.c_str());
+    return 0;
+  }
   JobFile F;
   if (!readJobFile(JobPath, F, Err) ||
       (!AllowEscape && !checkOutputPaths(F, Err))) {

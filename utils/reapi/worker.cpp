@@ -185,9 +185,9 @@ rex::ExecuteResponse Worker::run(const rex::Digest &ActionDigest,
     pid_t W = ::waitpid(Pid, &Status, WNOHANG);
     if (W == Pid)
       break;
-    double Ran = std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - Start)
-                     .count();
+    double Ran =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+            .count();
     if (Limit > 0 && Ran > Limit) {
       Status = stopProcessGroup(Pid, SIGKILL, 0);
       TimedOut = true;
@@ -267,9 +267,8 @@ int main(int Argc, char **Argv) {
     else if (!Value("--platform=").empty()) {
       std::string V = Value("--platform=");
       size_t Eq = V.find('=');
-      Props.push_back({V.substr(0, Eq), Eq == std::string::npos
-                                            ? ""
-                                            : V.substr(Eq + 1)});
+      Props.push_back(
+          {V.substr(0, Eq), Eq == std::string::npos ? "" : V.substr(Eq + 1)});
     } else {
       std::fprintf(stderr, "dtlto-reapi-testworker: unknown option '%s'\n",
                    A.c_str());

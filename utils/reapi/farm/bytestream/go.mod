@@ -1,0 +1,3 @@
+module google.golang.org/genproto/googleapis/bytestream
+
+go 1.23
