@@ -70,7 +70,8 @@ path = [config.dtlto_tools_dir, config.llvm_tools_dir, host_tools]
 config.environment["PATH"] = os.pathsep.join(path)
 # utils/build-sample.sh links with the tools of the tree under test.
 config.environment["DTLTO_BIN"] = config.dtlto_tools_dir
-for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "ASAN_OPTIONS", "UBSAN_OPTIONS"]:
+for var in ["HOME", "TMPDIR", "LANG", "LC_ALL", "ASAN_OPTIONS", "UBSAN_OPTIONS",
+            "DTLTO_CACHE_DIR", "XDG_CACHE_HOME"]:
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
@@ -98,6 +99,19 @@ for tool in ["ld.lld-22", "lld-link-22"]:
 config.substitutions.append(
     ("%{dask_cluster}", "/usr/bin/python3 " +
      os.path.join(config.dtlto_src_root, "utils", "dask-cluster.py")))
+
+# The REAPI tests run a Buildbarn farm (utils/reapi-farm.py), built from
+# Buildbarn's Go modules once (utils/ci.sh does it) and cached.
+reapi_farm = ["/usr/bin/python3",
+              os.path.join(config.dtlto_src_root, "utils", "reapi-farm.py")]
+config.substitutions.append(("%{reapi_farm}", " ".join(reapi_farm)))
+import subprocess as _subprocess
+_farm = _subprocess.run(reapi_farm + ["check"], capture_output=True, text=True,
+                        env=dict(os.environ, DTLTO_BIN=config.dtlto_tools_dir))
+if _farm.returncode:
+    lit_config.note("REAPI tests are unsupported here: " + _farm.stderr.strip())
+else:
+    config.available_features.add("reapi-farm")
 
 # Workers in network namespaces need root and a kernel that allows them.
 def netns_unavailable():

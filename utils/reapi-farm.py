@@ -13,10 +13,13 @@
 #   reapi-farm.py build                 build Buildbarn's bb_storage and
 #                                       bb_scheduler (once; cached); prints
 #                                       where they are
+#   reapi-farm.py check                 whether they are built (exit 3 if not)
 #   reapi-farm.py start DIR [--workers N] [--tls] [--lifetime S]
 #       prints the endpoint (grpc://127.0.0.1:PORT, or grpcs:// with --tls,
 #       whose certificates are in DIR/tls/) once it serves; also DIR/endpoint
-#   reapi-farm.py kill-worker DIR K     SIGKILL worker K (1-based)
+#   reapi-farm.py kill-worker DIR K     SIGKILL worker K (1-based) for good
+#                                       (a worker that dies by itself is
+#                                       restarted, as a service manager would)
 #   reapi-farm.py stop DIR              stop everything started in DIR
 #
 # The farm: bb_storage (the endpoint: CAS and action cache in memory, of
@@ -263,9 +266,14 @@ def start(a):
     for k in range(1, a.workers + 1):
         wdir = os.path.join(d, f"w{k}")
         os.makedirs(wdir, exist_ok=True)
-        spawn(d, f"w{k}", [worker, f"--scheduler=127.0.0.1:{worker_port}",
+        # Restarted when it dies, as systemd or Kubernetes would restart it:
+        # the scheduler then learns at once that its action was lost (it
+        # comes back idle under the same name) instead of after a minute.
+        spawn(d, f"w{k}", ["sh", "-c", 'while :; do "$@"; sleep 0.2; done', "sh",
+                           worker, f"--scheduler=127.0.0.1:{worker_port}",
                            f"--storage=grpc://127.0.0.1:{internal_port}",
-                           f"--dir={wdir}", f"--name=w{k}", *[f"--platform={p}" for p in a.platform]])
+                           f"--dir={wdir}", f"--name=w{k}",
+                           *[f"--platform={p}" for p in a.platform]])
     record(d, "worker-port", str(worker_port))
     record(d, "internal", f"grpc://127.0.0.1:{internal_port}")
     endpoint = f"{scheme}://127.0.0.1:{endpoint_port}"
@@ -335,8 +343,13 @@ def watchdog(a):
 def main():
     p = argparse.ArgumentParser(prog="reapi-farm")
     p.add_argument("--go", help="the Go toolchain (default: go on PATH)")
+    p.add_argument("--bin", default=os.environ.get("DTLTO_BIN") or
+                   os.path.join(ROOT, "build", "bin"),
+                   help="where dtlto-reapi and dtlto-reapi-testworker are "
+                        "(default: $DTLTO_BIN, else build/bin)")
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("build")
+    sub.add_parser("check", help="succeed if Buildbarn is built and cached")
     s = sub.add_parser("start")
     s.add_argument("dir")
     s.add_argument("--workers", type=int, default=1)
@@ -344,8 +357,7 @@ def main():
     s.add_argument("--platform", action="append", default=[],
                    help="KEY=VALUE the workers offer")
     s.add_argument("--lifetime", type=float, default=300)
-    s.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"),
-                   help="where dtlto-reapi and dtlto-reapi-testworker are")
+
     k = sub.add_parser("kill-worker")
     k.add_argument("dir")
     k.add_argument("k", type=int)
@@ -358,6 +370,14 @@ def main():
     try:
         if a.cmd == "build":
             print(build(a.go))
+        elif a.cmd == "check":
+            bindir = os.path.join(cache_dir(), "bin")
+            if not all(os.access(os.path.join(bindir, b), os.X_OK)
+                       for b in ("bb_storage", "bb_scheduler")):
+                raise Unavailable(f"Buildbarn is not built in {bindir}: run "
+                                  "'utils/reapi-farm.py build' (needs Go and "
+                                  "the Go module proxy)")
+            print(bindir)
         elif a.cmd == "start":
             start(a)
         elif a.cmd == "kill-worker":

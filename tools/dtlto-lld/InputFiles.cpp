@@ -19,7 +19,8 @@
 // gets a module ID of the form LLVM 22 gives it ("<output dir>/<name>.<seq>.
 // <HEX>.o", the name distributors see; HEX is a hash of the output's name,
 // not the process ID, so the name is the same in every link) but its file
-// is not written before the thin link. It is recorded
+// is not written before the thin link. Nor does the name hold the member's
+// offset in the archive (see stableName). It is recorded
 // (include/dtlto/LinkInputs.h) and our backend writes it only if a job reads
 // it, so a link whose modules hit the ThinLTO cache writes none. The record
 // also keeps the ID the linker gave the module, for the index and imports files
@@ -76,6 +77,19 @@ static std::string outputTag(StringRef LinkerOutputFile) {
   return utohexstr((H ^ (H >> 32)) & 0xffffffff, /*LowerCase=*/false, 8);
 }
 
+// lld names an archive member "lib.a(m.o at 1234)", 1234 being its offset
+// in the archive, which changes whenever a member before it does: without
+// it (the sequence number keeps names unique), a member's name, and so its
+// job's action, stays the same when another member changes.
+static std::string stableName(StringRef Name) {
+  size_t At = Name.rfind(" at ");
+  if (Name.ends_with(")") && At != StringRef::npos && Name.find('(') < At &&
+      all_of(Name.slice(At + 4, Name.size() - 1),
+             [](char C) { return C >= '0' && C <= '9'; }))
+    return (Name.take_front(At) + ")").str();
+  return Name.str();
+}
+
 // A thin archive's member names a file relative to the archive's directory
 // (or an absolute one); the path is made without "." and ".." components.
 static std::string thinMemberPath(StringRef Archive, StringRef Member) {
@@ -124,7 +138,7 @@ lto::DTLTO::addInput(std::unique_ptr<lto::InputFile> InputPtr) {
   // output, here or on another machine, so a farm's action cache (whose key
   // holds every path a job reads) serves the next link too.
   SmallString<256> ID(LinkerOutputDir);
-  sys::path::append(ID, sys::path::filename(Original) + "." +
+  sys::path::append(ID, stableName(sys::path::filename(Original)) + "." +
                             Twine(InputFiles.size()) + "." +
                             outputTag(LinkerOutputFile) + ".o");
   StringRef NewID = Saver.save(ID.str());

@@ -40,9 +40,11 @@ bool dtlto::isTransient(grpc::StatusCode Code) {
 grpc::Status dtlto::withRetries(const std::function<grpc::Status()> &Call,
                                 unsigned Attempts) {
   std::chrono::milliseconds Pause(100);
+  auto GiveUp = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (unsigned I = 1;; ++I) {
     grpc::Status S = Call();
-    if (S.ok() || !isTransient(S.error_code()) || I >= Attempts)
+    if (S.ok() || !isTransient(S.error_code()) || I >= Attempts ||
+        std::chrono::steady_clock::now() > GiveUp)
       return S;
     std::this_thread::sleep_for(Pause);
     Pause = std::min(Pause * 2, std::chrono::milliseconds(5000));
