@@ -115,11 +115,32 @@ sanitized() {
   return "$rc"
 }
 
+# The REAPI tests' Buildbarn farm, built from pinned Go modules with the
+# machine's Go (not a Debian package: Debian 12's Go is too old) and cached
+# outside the tree (utils/reapi-farm.py). Without Go they are unsupported;
+# with Go the farm must build.
+reapi_farm() {
+  if ! command -v go >/dev/null && [ ! -x /usr/local/go/bin/go ] &&
+      [ -z "${DTLTO_GO:-}" ]; then
+    echo "ci.sh: no Go toolchain: the REAPI tests (test/reapi) are unsupported here" >&2
+    return 1
+  fi
+  /usr/bin/python3 utils/reapi-farm.py build >/dev/null || {
+    echo "ci.sh: building the REAPI test farm failed" >&2
+    return 2
+  }
+}
+
 run_tests() {
-  local rc=0
+  local rc=0 farm=0
   # Every test runs here: a missing feature is an error, not a skip.
   local features="debian-ld.lld"
   [ "$(id -u)" -eq 0 ] && features+=" root netns"
+  reapi_farm || farm=$?
+  case $farm in
+  0) features+=" reapi-farm" ;;
+  2) rc=1 ;;
+  esac
   export DTLTO_REQUIRE_FEATURES=$features
   lit_run build || rc=1
   unit_run build || rc=1
