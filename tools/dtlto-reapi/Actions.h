@@ -43,6 +43,9 @@ struct JobAction {
   std::vector<std::pair<std::string, std::string>> Outputs;
   /// The blobs this job's action needs (keys into ActionSet::Blobs).
   std::vector<std::string> BlobKeys;
+  /// What this link uploaded for it: the blobs the farm lacked, each counted
+  /// for the first job that needs it (for --report).
+  uint64_t BytesUploaded = 0;
 };
 
 struct ActionSet {

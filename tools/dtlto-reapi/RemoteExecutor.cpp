@@ -79,7 +79,8 @@ public:
 private:
   void run(size_t I, std::shared_ptr<Attempt> A);
   bool collect(const rex::ActionResult &AR, size_t I, AttemptResult &Out,
-               std::vector<std::string> &Bytes, std::string &Err);
+               std::vector<std::string> &Bytes, uint64_t &Down,
+               std::string &Err);
   void reapFinished();
 
   Remote &R;
@@ -105,10 +106,11 @@ bool RemoteExecutor::start(size_t I, std::string &Why) {
   return true;
 }
 
-// The outputs and the printed text of \p AR, fetched where not inline.
+// The outputs and the printed text of \p AR, fetched where not inline;
+// adds what came from the farm to \p Down.
 bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
                              AttemptResult &Out,
-                             std::vector<std::string> &Bytes,
+                             std::vector<std::string> &Bytes, uint64_t &Down,
                              std::string &Err) {
   const JobAction &JA = Set.Jobs[I];
   std::vector<rex::Digest> Need;
@@ -122,6 +124,11 @@ bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
   std::map<std::string, std::string> Got;
   if (!R.download(Need, Got, Err))
     return false;
+  for (const auto &[Key, Data] : Got)
+    Down += Data.size();
+  for (const rex::OutputFile &O : AR.output_files())
+    Down += O.contents().size();
+  Down += AR.stdout_raw().size() + AR.stderr_raw().size();
   auto Text = [&](const std::string &Raw, bool Has, const rex::Digest &D) {
     return !Raw.empty() || !Has ? Raw : Got[digestKey(D)];
   };
@@ -158,7 +165,7 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
   Out.Job = I;
   std::vector<std::string> Bytes;
   std::string Err;
-  uint64_t Down0 = R.bytesDown();
+  uint64_t Down = 0;
   bool WasCached = false, Skip = false;
   rex::ActionResult AR;
   std::vector<std::string> Inline;
@@ -177,7 +184,7 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
 
   // The action cache first: a hit costs no execution.
   bool Have = R.getActionResult(JA.Action, Inline, AR, Err) &&
-              collect(AR, I, Out, Bytes, Err);
+              collect(AR, I, Out, Bytes, Down, Err);
   if (Have && !Good()) {
     Have = false; // A bad result in the cache is never used.
     Skip = true;
@@ -204,7 +211,7 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
       break;
     }
     AR = Resp.result();
-    if (!collect(AR, I, Out, Bytes, Err)) {
+    if (!collect(AR, I, Out, Bytes, Down, Err)) {
       Out.End = {false, "its result could not be fetched: " + Err, ""};
       Out.Outputs.clear();
       break;
@@ -228,7 +235,8 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
   const rex::ExecutedActionMetadata &M = AR.execution_metadata();
   Out.ReportExtra =
       std::string(",\"cached\":") + (WasCached ? "true" : "false") +
-      ",\"bytes_downloaded\":" + std::to_string(R.bytesDown() - Down0);
+      ",\"bytes_uploaded\":" + std::to_string(Set.Jobs[I].BytesUploaded) +
+      ",\"bytes_downloaded\":" + std::to_string(Down);
   if (M.has_queued_timestamp() && M.has_worker_start_timestamp())
     Out.ReportExtra +=
         ",\"queued_s\":" + number(seconds(M.worker_start_timestamp()) -

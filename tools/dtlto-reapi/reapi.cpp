@@ -270,11 +270,16 @@ int main(int Argc, char **Argv) {
                  Err.c_str());
     return 3;
   }
+  std::set<std::string> Unsent;
   for (const rex::Digest &D : Missing) {
     auto It = Set.Blobs.find(digestKey(D));
-    if (It != Set.Blobs.end())
+    if (It != Set.Blobs.end() && Unsent.insert(It->first).second)
       ToSend.push_back(&It->second);
   }
+  for (JobAction &JA : Set.Jobs)
+    for (const std::string &Key : JA.BlobKeys)
+      if (Unsent.erase(Key))
+        JA.BytesUploaded += Set.Blobs[Key].Digest.size_bytes();
   if (!R.upload(ToSend, Err)) {
     std::fprintf(stderr, "%s: error: %s: %s\n", Prog, R.endpoint().c_str(),
                  Err.c_str());
