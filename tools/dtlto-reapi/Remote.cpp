@@ -43,7 +43,11 @@ grpc::Status dtlto::withRetries(const std::function<grpc::Status()> &Call,
   auto GiveUp = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (unsigned I = 1;; ++I) {
     grpc::Status S = Call();
-    if (S.ok() || !isTransient(S.error_code()) || I >= Attempts ||
+    // Each call has its own deadline: one that passed is a stalled call,
+    // worth another try (unlike an action's DEADLINE_EXCEEDED).
+    bool Retry = isTransient(S.error_code()) ||
+                 S.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (S.ok() || !Retry || I >= Attempts ||
         std::chrono::steady_clock::now() > GiveUp)
       return S;
     std::this_thread::sleep_for(Pause);

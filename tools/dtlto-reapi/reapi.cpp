@@ -89,7 +89,8 @@ static bool parseHeader(const std::string &Line, RemoteOptions &O,
                         std::string &Err) {
   size_t Colon = Line.find(':');
   if (Colon == std::string::npos || Colon == 0) {
-    Err = "invalid header '" + Line.substr(0, 40) + "': expected NAME:VALUE";
+    // Not echoed: the line may hold a token.
+    Err = "invalid header: expected NAME:VALUE";
     return false;
   }
   std::string Name = Line.substr(0, Colon), Value = Line.substr(Colon + 1);
@@ -173,17 +174,19 @@ int main(int Argc, char **Argv) {
         return 2;
       }
       size_t Start = 0;
+      unsigned LineNo = 0;
       while (Start < Text.size()) {
         size_t End = Text.find('\n', Start);
         std::string Line = Text.substr(Start, End - Start);
         Start = End == std::string::npos ? Text.size() : End + 1;
+        ++LineNo;
         if (!Line.empty() && Line.back() == '\r')
           Line.pop_back();
         if (Line.empty() || Line[0] == '#')
           continue;
         if (!parseHeader(Line, RO, Err)) {
-          std::fprintf(stderr, "%s: error: %s: %s\n", Prog, V.c_str(),
-                       Err.c_str());
+          std::fprintf(stderr, "%s: error: %s:%u: %s\n", Prog, V.c_str(),
+                       LineNo, Err.c_str());
           return 2;
         }
       }
