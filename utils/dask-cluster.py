@@ -21,8 +21,8 @@
 # mutual TLS with certificates made for this cluster: it runs as whoever
 # started it (root in CI), so nobody else may join it or use it. --no-tls is
 # for loopback tests of plaintext clusters. --netns puts each worker in its own
-# network namespace behind a bridge, with a private tmpfs over /tmp and over
-# every --hide path, so the workers cannot see the client's files. A
+# network namespace behind a bridge, with a private tmpfs as its scratch
+# directory and over every --hide path, so the workers cannot see the client's files. A
 # watchdog stops the cluster after --lifetime seconds whatever happens to the
 # caller, so a failing test leaves nothing running.
 #
@@ -137,14 +137,15 @@ def start(a):
         sh("ip", "-n", ns, "addr", "add", f"{net}.{k + 1}/24", "dev", "eth0")
         sh("ip", "-n", ns, "link", "set", "eth0", "up")
         sh("ip", "-n", ns, "link", "set", "lo", "up")
-        # Private /tmp and hidden client trees; the worker's files live in /tmp/w.
-        # The hidden trees first: /tmp's tmpfs may hide them (and then does).
-        mounts = " && ".join(f"mount -t tmpfs tmpfs '{p}'" for p in [*a.hide, "/tmp"])
+        # The hidden client trees covered, and a private scratch directory
+        # (also its TMPDIR). Not a tmpfs over all of /tmp: the build tree,
+        # with the tools and this cluster's certificates, may live there.
+        mounts = " && ".join(f"mount -t tmpfs tmpfs '{p}'" for p in [*a.hide, wdir])
         inner = " ".join(f"'{x}'" for x in worker + ["--host", f"{net}.{k + 1}",
-                                                     "--local-directory", "/tmp/w"])
+                                                     "--local-directory", wdir])
         spawn(d, f"w{k}", ["ip", "netns", "exec", ns, "unshare", "-m", "--propagation",
                            "private", "sh", "-c",
-                           f"{mounts} && mkdir -p /tmp/w && cd /tmp/w && exec {inner}"])
+                           f"{mounts} && cd '{wdir}' && TMPDIR='{wdir}' exec {inner}"])
     check = ("import sys, logging; logging.disable(logging.CRITICAL)\n"
              "from distributed import Client\n"
              "from distributed.security import Security\n"
