@@ -266,6 +266,8 @@ def start(a):
     for k in range(1, a.workers + 1):
         wdir = os.path.join(d, f"w{k}")
         os.makedirs(wdir, exist_ok=True)
+        if os.path.exists(os.path.join(wdir, "ready")):
+            os.unlink(os.path.join(wdir, "ready"))
         # Restarted when it dies, as systemd or Kubernetes would restart it:
         # the scheduler then learns at once that its action was lost (it
         # comes back idle under the same name) instead of after a minute.
@@ -288,6 +290,14 @@ def start(a):
             stop_all(d)
             sys.exit(f"reapi-farm: the farm did not come up; see the logs in {d}")
         time.sleep(0.2)
+    # And every worker connected to the scheduler (it writes wK/ready), so
+    # that the first link does not start with fewer workers.
+    while not all(os.path.exists(os.path.join(d, f"w{k}", "ready"))
+                  for k in range(1, a.workers + 1)):
+        if time.monotonic() > deadline:
+            stop_all(d)
+            sys.exit(f"reapi-farm: the workers did not connect; see the logs in {d}")
+        time.sleep(0.05)
     with open(os.path.join(d, "endpoint"), "w") as f:
         f.write(endpoint + "\n")
     print(endpoint)

@@ -184,6 +184,10 @@ bool Remote::open(const RemoteOptions &O, std::string &Err) {
   grpc::ChannelArguments Args;
   Args.SetMaxReceiveMessageSize(-1);
   Args.SetMaxSendMessageSize(-1);
+  // gRPC waits up to two minutes between reconnection attempts by default;
+  // a farm that was briefly away is tried again within seconds.
+  Args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  Args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   Channel = grpc::CreateCustomChannel(Target, Creds, Args);
   CAS = rex::ContentAddressableStorage::NewStub(Channel);
   AC = rex::ActionCache::NewStub(Channel);
@@ -500,8 +504,9 @@ bool Remote::execute(
       R = Exec->WaitExecution(Ctx.get(), Wait);
     }
     google::longrunning::Operation Op;
-    bool Done = false;
+    bool Done = false, Heard = false;
     while (R->Read(&Op)) {
+      Heard = true;
       if (!Op.name().empty())
         Name = Op.name();
       if (Op.done()) {
@@ -542,6 +547,13 @@ bool Remote::execute(
     else if (!S.ok() && !isTransient(S.error_code())) {
       Err = (Name.empty() ? "Execute: " : "WaitExecution: ") + describe(S);
       return false;
+    }
+    // A server may end the stream of a long action now and then; a stream
+    // that brought news is progress, not a failed attempt.
+    if (Heard && !Name.empty() && (S.ok() || isTransient(S.error_code()))) {
+      Try = 0;
+      Pause = std::chrono::milliseconds(100);
+      continue;
     }
     if (Try >= 12) {
       Err = "the operation did not finish after " + std::to_string(Try) +

@@ -241,6 +241,10 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
     Out.ReportExtra +=
         ",\"queued_s\":" + number(seconds(M.worker_start_timestamp()) -
                                   seconds(M.queued_timestamp()));
+  if (M.has_queued_timestamp() && M.has_worker_completed_timestamp())
+    Out.ReportExtra +=
+        ",\"farm_s\":" + number(seconds(M.worker_completed_timestamp()) -
+                                 seconds(M.queued_timestamp()));
   if (M.has_execution_start_timestamp() &&
       M.has_execution_completed_timestamp())
     Out.ReportExtra += ",\"execution_s\":" +

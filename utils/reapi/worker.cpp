@@ -296,8 +296,24 @@ int main(int Argc, char **Argv) {
     std::fprintf(stderr, "dtlto-reapi-testworker: %s\n", Err.c_str());
     return 2;
   }
-  W.Queue = rw::OperationQueue::NewStub(
-      grpc::CreateChannel(Scheduler, grpc::InsecureChannelCredentials()));
+  // Short reconnection backoff, and calls that wait for the connection: a
+  // worker started before the scheduler listens joins as soon as it does,
+  // not after gRPC's backoff of seconds.
+  grpc::ChannelArguments Args;
+  Args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  Args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  auto Channel = grpc::CreateCustomChannel(
+      Scheduler, grpc::InsecureChannelCredentials(), Args);
+  W.Queue = rw::OperationQueue::NewStub(Channel);
+  // "DIR/ready" once connected: utils/reapi-farm.py waits for it, so that a
+  // farm it reports up has its workers.
+  if (Channel->WaitForConnected(std::chrono::system_clock::now() +
+                                std::chrono::seconds(60))) {
+    int FD = ::open((Dir + "/ready").c_str(),
+                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (FD >= 0)
+      ::close(FD);
+  }
 
   rw::CurrentState State;
   State.mutable_idle();
@@ -310,6 +326,7 @@ int main(int Argc, char **Argv) {
     *Req.mutable_platform() = W.Platform;
     *Req.mutable_current_state() = Now;
     grpc::ClientContext Ctx;
+    Ctx.set_wait_for_ready(true);
     Ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(120));
     return W.Queue->Synchronize(&Ctx, Req, &Resp);
