@@ -145,7 +145,7 @@ def main():
                         binary = os.path.join(cwd, out)
                         digests[mm].add(R.digest(binary))
                         if mm not in checks:
-                            checks[mm] = R.check_program(program, binary)
+                            checks[mm] = repr(R.check_program(program, binary))
             shutil.rmtree(outdir, ignore_errors=True)
             J = len(reports["local"][0]["jobs"])
             base = statistics.median(x[0] for x in results["local"])

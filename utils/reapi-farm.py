@@ -14,7 +14,7 @@
 #                                       bb_scheduler (once; cached); prints
 #                                       where they are
 #   reapi-farm.py check                 whether they are built (exit 3 if not)
-#   reapi-farm.py start DIR [--workers N] [--tls] [--lifetime S]
+#   reapi-farm.py start DIR (or --dir DIR) [--workers N] [--tls] [--lifetime S]
 #       prints the endpoint (grpc://127.0.0.1:PORT, or grpcs:// with --tls,
 #       whose certificates are in DIR/tls/) once it serves; also DIR/endpoint
 #   reapi-farm.py kill-worker DIR K     SIGKILL worker K (1-based) for good
@@ -361,7 +361,8 @@ def main():
     sub.add_parser("build")
     sub.add_parser("check", help="succeed if Buildbarn is built and cached")
     s = sub.add_parser("start")
-    s.add_argument("dir")
+    s.add_argument("dir", nargs="?")
+    s.add_argument("--dir", dest="dir_opt", help="the farm's directory (or as the first argument)")
     s.add_argument("--workers", type=int, default=1)
     s.add_argument("--tls", action="store_true")
     s.add_argument("--platform", action="append", default=[],
@@ -369,14 +370,21 @@ def main():
     s.add_argument("--lifetime", type=float, default=300)
 
     k = sub.add_parser("kill-worker")
-    k.add_argument("dir")
+    k.add_argument("dir", nargs="?")
+    k.add_argument("--dir", dest="dir_opt", help="the farm's directory (or as the first argument)")
     k.add_argument("k", type=int)
     t = sub.add_parser("stop")
-    t.add_argument("dir")
+    t.add_argument("dir", nargs="?")
+    t.add_argument("--dir", dest="dir_opt", help="the farm's directory (or as the first argument)")
     w = sub.add_parser("watchdog")
-    w.add_argument("dir")
+    w.add_argument("dir", nargs="?")
+    w.add_argument("--dir", dest="dir_opt", help="the farm's directory (or as the first argument)")
     w.add_argument("lifetime", type=float)
     a = p.parse_args()
+    if a.cmd in ("start", "kill-worker", "stop", "watchdog"):
+        a.dir = a.dir_opt or a.dir
+        if not a.dir:
+            p.error("the farm's directory is required (DIR or --dir DIR)")
     try:
         if a.cmd == "build":
             print(build(a.go))
