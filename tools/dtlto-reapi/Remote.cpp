@@ -20,6 +20,12 @@
 
 using namespace dtlto;
 
+// Bytes from the farm are what their digest says (a blob named by a
+// digest the farm does not hold must not become part of the program).
+static bool matches(const rex::Digest &D, const std::string &Data) {
+  return int64_t(Data.size()) == D.size_bytes() && sha256Hex(Data) == D.hash();
+}
+
 rex::Digest dtlto::digestOf(const std::string &Data) {
   rex::Digest D;
   D.set_hash(sha256Hex(Data));
@@ -383,6 +389,11 @@ bool Remote::readStream(const rex::Digest &D, std::string &Out,
     return false;
   }
   Down += Out.size();
+  if (!matches(D, Out)) {
+    Err = "ByteStream.Read of " + digestKey(D) +
+          ": the farm sent bytes with another digest";
+    return false;
+  }
   return true;
 }
 
@@ -412,6 +423,11 @@ bool Remote::download(const std::vector<rex::Digest> &Digests,
         return false;
       }
       Down += R.data().size();
+      if (!matches(R.digest(), R.data())) {
+        Err = "BatchReadBlobs of " + digestKey(R.digest()) +
+              ": the farm sent bytes with another digest";
+        return false;
+      }
       Out[digestKey(R.digest())] = R.data();
     }
     Req.Clear();
@@ -437,6 +453,63 @@ bool Remote::download(const std::vector<rex::Digest> &Digests,
     Size += N;
   }
   return Flush();
+}
+
+bool Remote::lookupMany(
+    const std::vector<rex::Digest> &Actions,
+    const std::vector<std::vector<std::string>> &Inline,
+    std::vector<std::optional<rex::ActionResult>> &Results) {
+  // One thread, asynchronous calls, a bounded number in flight: a link's
+  // worth of lookups costs a few round trips, not a thread each.
+  struct Call {
+    std::unique_ptr<grpc::ClientContext> Ctx;
+    rex::ActionResult Reply;
+    grpc::Status Status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<rex::ActionResult>> Reader;
+  };
+  Results.assign(Actions.size(), std::nullopt);
+  std::vector<Call> Calls(Actions.size());
+  grpc::CompletionQueue CQ;
+  size_t Next = 0, InFlight = 0;
+  bool Healthy = true;
+  while (Next < Actions.size() || InFlight) {
+    while (Healthy && Next < Actions.size() && InFlight < 256) {
+      Call &C = Calls[Next];
+      rex::GetActionResultRequest Req;
+      Req.set_instance_name(Options.Instance);
+      *Req.mutable_action_digest() = Actions[Next];
+      Req.set_inline_stderr(true);
+      Req.set_inline_stdout(true);
+      for (const std::string &O : Inline[Next])
+        Req.add_inline_output_files(O);
+      Req.set_digest_function(rex::DigestFunction::SHA256);
+      C.Ctx = context(60);
+      C.Reader = AC->AsyncGetActionResult(C.Ctx.get(), Req, &CQ);
+      C.Reader->Finish(&C.Reply, &C.Status, reinterpret_cast<void *>(Next));
+      ++Next;
+      ++InFlight;
+    }
+    if (!Healthy && !InFlight)
+      break;
+    void *Tag;
+    bool OK;
+    if (!CQ.Next(&Tag, &OK))
+      break;
+    --InFlight;
+    size_t I = reinterpret_cast<size_t>(Tag);
+    if (OK && Calls[I].Status.ok())
+      Results[I] = std::move(Calls[I].Reply);
+    else if (Calls[I].Status.error_code() != grpc::StatusCode::NOT_FOUND)
+      Healthy = false; // The rest go the ordinary way, with its retries.
+    Calls[I].Reader.reset();
+    Calls[I].Ctx.reset();
+  }
+  CQ.Shutdown();
+  void *Tag;
+  bool OK;
+  while (CQ.Next(&Tag, &OK)) {
+  }
+  return Healthy;
 }
 
 bool Remote::getActionResult(const rex::Digest &Action,

@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,12 @@ public:
   bool getActionResult(const rex::Digest &Action,
                        const std::vector<std::string> &InlineOutputs,
                        rex::ActionResult &Result, std::string &Err);
+  /// GetActionResult for many actions at once; \p Results[I] is set where
+  /// the cache holds action I. False if a lookup failed other than with
+  /// NOT_FOUND (the results found so far are still set).
+  bool lookupMany(const std::vector<rex::Digest> &Actions,
+                  const std::vector<std::vector<std::string>> &Inline,
+                  std::vector<std::optional<rex::ActionResult>> &Results);
   bool updateActionResult(const rex::Digest &Action,
                           const rex::ActionResult &Result, std::string &Err);
 

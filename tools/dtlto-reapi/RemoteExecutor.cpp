@@ -41,78 +41,8 @@ std::string number(double V) {
   return Buf;
 }
 
-/// One attempt's shared state, between its thread and the scheduler's.
-struct Attempt {
-  std::mutex Mu;
-  grpc::ClientContext *Call = nullptr; // The call under way, if any.
-  bool Cancelled = false;
-  bool Finished = false;
-  std::thread Thread;
-};
-
-class RemoteExecutor : public Executor {
-public:
-  RemoteExecutor(Remote &R, const JobFile &F, const ActionSet &Set,
-                 bool Verbose)
-      : R(R), F(F), Set(Set), Verbose(Verbose),
-        Triple(targetFromArgs(F.CommonArgs)),
-        Assembly(emitsAssembly(F.CommonArgs)), Outputs(F.Jobs.size()) {
-    if (::pipe2(Wake, O_CLOEXEC | O_NONBLOCK))
-      Wake[0] = Wake[1] = -1;
-  }
-  ~RemoteExecutor() override {
-    stopAll();
-    ::close(Wake[0]);
-    ::close(Wake[1]);
-  }
-
-  bool start(size_t I, std::string &Why) override;
-  void wait(int TimeoutMs, const std::vector<int> &WakeFds,
-            std::vector<AttemptResult> &Ended) override;
-  void cancel(size_t I) override;
-  bool keep(size_t I, std::string &Why) override;
-  void discard(size_t I) override { Outputs[I].clear(); }
-  void stopAll() override;
-  void finish() override;
-  std::string summary() const override;
-
-private:
-  void run(size_t I, std::shared_ptr<Attempt> A);
-  bool collect(const rex::ActionResult &AR, size_t I, AttemptResult &Out,
-               std::vector<std::string> &Bytes, uint64_t &Down,
-               std::string &Err);
-  void reapFinished();
-
-  Remote &R;
-  const JobFile &F;
-  const ActionSet &Set;
-  bool Verbose;
-  std::string Triple;
-  bool Assembly;
-  int Wake[2];
-  std::mutex Mu; // Guards what follows.
-  std::vector<AttemptResult> Done;
-  std::map<size_t, std::shared_ptr<Attempt>> Running;
-  std::vector<std::shared_ptr<Attempt>> Ending;  // Cancelled, still running.
-  std::vector<std::vector<std::string>> Outputs; // Bytes, until kept.
-  unsigned Executed = 0, Cached = 0, Rejected = 0;
-};
-
-bool RemoteExecutor::start(size_t I, std::string &Why) {
-  auto A = std::make_shared<Attempt>();
-  std::lock_guard<std::mutex> L(Mu);
-  Running[I] = A;
-  A->Thread = std::thread([this, I, A] { run(I, A); });
-  return true;
-}
-
-// The outputs and the printed text of \p AR, fetched where not inline;
-// adds what came from the farm to \p Down.
-bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
-                             AttemptResult &Out,
-                             std::vector<std::string> &Bytes, uint64_t &Down,
-                             std::string &Err) {
-  const JobAction &JA = Set.Jobs[I];
+// The blobs of \p AR's outputs and printed text that are not inline.
+static std::vector<rex::Digest> blobsToFetch(const rex::ActionResult &AR) {
   std::vector<rex::Digest> Need;
   for (const rex::OutputFile &O : AR.output_files())
     if (O.contents().size() != size_t(O.digest().size_bytes()))
@@ -121,14 +51,20 @@ bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
     Need.push_back(AR.stderr_digest());
   if (AR.stdout_raw().empty() && AR.has_stdout_digest())
     Need.push_back(AR.stdout_digest());
-  std::map<std::string, std::string> Got;
-  if (!R.download(Need, Got, Err))
-    return false;
-  for (const auto &[Key, Data] : Got)
-    Down += Data.size();
+  return Need;
+}
+
+// \p AR as an attempt's result for job \p JA: its printed text, its outputs
+// (\p Bytes, and their heads for the judgement), from \p AR or \p Got (the
+// fetched blobs). Returns the bytes \p AR brought from the farm.
+static uint64_t resultOf(const rex::ActionResult &AR, const JobAction &JA,
+                         std::map<std::string, std::string> &Got,
+                         AttemptResult &Out, std::vector<std::string> &Bytes) {
+  uint64_t Down = AR.stdout_raw().size() + AR.stderr_raw().size();
+  for (const rex::Digest &D : blobsToFetch(AR))
+    Down += D.size_bytes();
   for (const rex::OutputFile &O : AR.output_files())
     Down += O.contents().size();
-  Down += AR.stdout_raw().size() + AR.stderr_raw().size();
   auto Text = [&](const std::string &Raw, bool Has, const rex::Digest &D) {
     return !Raw.empty() || !Has ? Raw : Got[digestKey(D)];
   };
@@ -156,10 +92,129 @@ bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
   Out.HasOutputs = true;
   Out.End.Succeeded = AR.exit_code() == 0;
   Out.End.How = "exited with status " + std::to_string(AR.exit_code());
+  return Down;
+}
+
+// What --report says of an attempt beyond the scheduler's fields.
+static std::string reportExtra(const rex::ActionResult &AR, bool Cached,
+                               uint64_t Up, uint64_t Down) {
+  const rex::ExecutedActionMetadata &M = AR.execution_metadata();
+  std::string X = std::string(",\"cached\":") + (Cached ? "true" : "false") +
+                  ",\"bytes_uploaded\":" + std::to_string(Up) +
+                  ",\"bytes_downloaded\":" + std::to_string(Down);
+  auto Span = [&](const char *Name, const google::protobuf::Timestamp &From,
+                  const google::protobuf::Timestamp &To) {
+    X +=
+        std::string(",\"") + Name + "\":" + number(seconds(To) - seconds(From));
+  };
+  if (M.has_queued_timestamp() && M.has_worker_start_timestamp())
+    Span("queued_s", M.queued_timestamp(), M.worker_start_timestamp());
+  if (M.has_queued_timestamp() && M.has_worker_completed_timestamp())
+    Span("farm_s", M.queued_timestamp(), M.worker_completed_timestamp());
+  if (M.has_execution_start_timestamp() &&
+      M.has_execution_completed_timestamp())
+    Span("execution_s", M.execution_start_timestamp(),
+         M.execution_completed_timestamp());
+  if (!M.worker().empty()) {
+    X += ",\"worker\":";
+    appendJSONString(X, M.worker());
+  }
+  return X;
+}
+
+/// One attempt's shared state, between its thread and the scheduler's.
+struct Attempt {
+  std::mutex Mu;
+  grpc::ClientContext *Call = nullptr; // The call under way, if any.
+  bool Cancelled = false;
+  bool Finished = false;
+  std::thread Thread;
+};
+
+class RemoteExecutor : public Executor {
+public:
+  RemoteExecutor(Remote &R, const JobFile &F, const ActionSet &Set,
+                 CacheProbe Probe, bool Verbose)
+      : R(R), F(F), Set(Set), Probe(std::move(Probe)), Verbose(Verbose),
+        Triple(targetFromArgs(F.CommonArgs)),
+        Assembly(emitsAssembly(F.CommonArgs)), Outputs(F.Jobs.size()) {
+    if (::pipe2(Wake, O_CLOEXEC | O_NONBLOCK))
+      Wake[0] = Wake[1] = -1;
+    Rejected = this->Probe.Rejected;
+  }
+  ~RemoteExecutor() override {
+    stopAll();
+    ::close(Wake[0]);
+    ::close(Wake[1]);
+  }
+
+  bool start(size_t I, std::string &Why) override;
+  void wait(int TimeoutMs, const std::vector<int> &WakeFds,
+            std::vector<AttemptResult> &Ended) override;
+  void cancel(size_t I) override;
+  bool keep(size_t I, std::string &Why) override;
+  void discard(size_t I) override { Outputs[I].clear(); }
+  void stopAll() override;
+  void finish() override;
+  std::string summary() const override;
+
+private:
+  void run(size_t I, std::shared_ptr<Attempt> A, CacheProbe::State Verdict);
+  bool collect(const rex::ActionResult &AR, size_t I, AttemptResult &Out,
+               std::vector<std::string> &Bytes, uint64_t &Down,
+               std::string &Err);
+  void reapFinished();
+
+  Remote &R;
+  const JobFile &F;
+  const ActionSet &Set;
+  CacheProbe Probe; // The scheduler thread's.
+  bool Verbose;
+  std::string Triple;
+  bool Assembly;
+  int Wake[2];
+  std::mutex Mu; // Guards what follows.
+  std::vector<AttemptResult> Done;
+  std::map<size_t, std::shared_ptr<Attempt>> Running;
+  std::vector<std::shared_ptr<Attempt>> Ending;  // Cancelled, still running.
+  std::vector<std::vector<std::string>> Outputs; // Bytes, until kept.
+  unsigned Executed = 0, Cached = 0, Rejected = 0;
+};
+
+bool RemoteExecutor::start(size_t I, std::string &Why) {
+  // The probe's verdict holds for the first attempt; a retry asks again.
+  CacheProbe::State Verdict = Probe.Verdict[I];
+  Probe.Verdict[I] = CacheProbe::NotAsked;
+  if (Verdict == CacheProbe::GoodHit) {
+    // Fetched and judged by the probe: ends now, no thread, no call.
+    std::lock_guard<std::mutex> L(Mu);
+    ++Cached;
+    Outputs[I] = std::move(Probe.Bytes[I]);
+    Done.push_back(std::move(Probe.Results[I]));
+    char C = 0;
+    (void)!::write(Wake[1], &C, 1);
+    return true;
+  }
+  auto A = std::make_shared<Attempt>();
+  std::lock_guard<std::mutex> L(Mu);
+  Running[I] = A;
+  A->Thread = std::thread([this, I, A, Verdict] { run(I, A, Verdict); });
   return true;
 }
 
-void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
+bool RemoteExecutor::collect(const rex::ActionResult &AR, size_t I,
+                             AttemptResult &Out,
+                             std::vector<std::string> &Bytes, uint64_t &Down,
+                             std::string &Err) {
+  std::map<std::string, std::string> Got;
+  if (!R.download(blobsToFetch(AR), Got, Err))
+    return false;
+  Down += resultOf(AR, Set.Jobs[I], Got, Out, Bytes);
+  return true;
+}
+
+void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A,
+                         CacheProbe::State Verdict) {
   const JobAction &JA = Set.Jobs[I];
   AttemptResult Out;
   Out.Job = I;
@@ -182,9 +237,14 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
       C->TryCancel();
   };
 
-  // The action cache first: a hit costs no execution.
-  bool Have = R.getActionResult(JA.Action, Inline, AR, Err) &&
-              collect(AR, I, Out, Bytes, Down, Err);
+  // The action cache first: a hit costs no execution. (Not again when the
+  // link's probe asked it: then it missed, or held a bad result.)
+  bool Have = false;
+  if (Verdict == CacheProbe::BadHit)
+    Skip = true;
+  else if (Verdict == CacheProbe::NotAsked)
+    Have = R.getActionResult(JA.Action, Inline, AR, Err) &&
+           collect(AR, I, Out, Bytes, Down, Err);
   if (Have && !Good()) {
     Have = false; // A bad result in the cache is never used.
     Skip = true;
@@ -231,30 +291,7 @@ void RemoteExecutor::run(size_t I, std::shared_ptr<Attempt> A) {
     Have = true;
   }
 
-  // Timings from the server, for --report.
-  const rex::ExecutedActionMetadata &M = AR.execution_metadata();
-  Out.ReportExtra =
-      std::string(",\"cached\":") + (WasCached ? "true" : "false") +
-      ",\"bytes_uploaded\":" + std::to_string(Set.Jobs[I].BytesUploaded) +
-      ",\"bytes_downloaded\":" + std::to_string(Down);
-  if (M.has_queued_timestamp() && M.has_worker_start_timestamp())
-    Out.ReportExtra +=
-        ",\"queued_s\":" + number(seconds(M.worker_start_timestamp()) -
-                                  seconds(M.queued_timestamp()));
-  if (M.has_queued_timestamp() && M.has_worker_completed_timestamp())
-    Out.ReportExtra +=
-        ",\"farm_s\":" + number(seconds(M.worker_completed_timestamp()) -
-                                 seconds(M.queued_timestamp()));
-  if (M.has_execution_start_timestamp() &&
-      M.has_execution_completed_timestamp())
-    Out.ReportExtra += ",\"execution_s\":" +
-                       number(seconds(M.execution_completed_timestamp()) -
-                              seconds(M.execution_start_timestamp()));
-  if (!M.worker().empty()) {
-    std::string W;
-    appendJSONString(W, M.worker());
-    Out.ReportExtra += ",\"worker\":" + W;
-  }
+  Out.ReportExtra = reportExtra(AR, WasCached, Set.Jobs[I].BytesUploaded, Down);
 
   std::lock_guard<std::mutex> L(Mu);
   {
@@ -414,9 +451,57 @@ std::string RemoteExecutor::summary() const {
 
 } // namespace
 
-std::unique_ptr<Executor> dtlto::createRemoteExecutor(Remote &R,
-                                                      const JobFile &F,
-                                                      const ActionSet &Set,
-                                                      bool Verbose) {
-  return std::make_unique<RemoteExecutor>(R, F, Set, Verbose);
+std::unique_ptr<Executor>
+dtlto::createRemoteExecutor(Remote &R, const JobFile &F, const ActionSet &Set,
+                            CacheProbe Probe, bool Verbose) {
+  return std::make_unique<RemoteExecutor>(R, F, Set, std::move(Probe), Verbose);
+}
+
+CacheProbe dtlto::probeActionCache(Remote &R, const JobFile &F,
+                                   const ActionSet &Set) {
+  size_t N = Set.Jobs.size();
+  CacheProbe P;
+  P.Verdict.assign(N, CacheProbe::NotAsked);
+  P.Results.resize(N);
+  P.Bytes.resize(N);
+  std::vector<rex::Digest> Actions;
+  std::vector<std::vector<std::string>> Inline(N);
+  for (size_t I = 0; I < N; ++I) {
+    Actions.push_back(Set.Jobs[I].Action);
+    for (const auto &[RemotePath, Local] : Set.Jobs[I].Outputs)
+      Inline[I].push_back(RemotePath);
+  }
+  std::vector<std::optional<rex::ActionResult>> Found;
+  bool Complete = R.lookupMany(Actions, Inline, Found);
+  // Every hit's outputs in as few batches as the farm allows.
+  std::vector<rex::Digest> Need;
+  for (size_t I = 0; I < N; ++I)
+    if (Found[I])
+      for (const rex::Digest &D : blobsToFetch(*Found[I]))
+        Need.push_back(D);
+  std::map<std::string, std::string> Got;
+  std::string Err;
+  if (!R.download(Need, Got, Err))
+    return P; // Each job asks again on its own, with retries.
+  std::string Triple = targetFromArgs(F.CommonArgs);
+  bool Assembly = emitsAssembly(F.CommonArgs);
+  for (size_t I = 0; I < N; ++I) {
+    if (!Found[I]) {
+      // Asked and not there; unless the probe stopped early.
+      if (Complete)
+        P.Verdict[I] = CacheProbe::Miss;
+      continue;
+    }
+    AttemptResult &Out = P.Results[I];
+    Out.Job = I;
+    uint64_t Down = resultOf(*Found[I], Set.Jobs[I], Got, Out, P.Bytes[I]);
+    if (!judgeJob(Out.End, Out.Outputs, Triple, Assembly).empty()) {
+      P.Verdict[I] = CacheProbe::BadHit; // Never used; executed afresh.
+      ++P.Rejected;
+      continue;
+    }
+    P.Verdict[I] = CacheProbe::GoodHit;
+    Out.ReportExtra = reportExtra(*Found[I], /*Cached=*/true, 0, Down);
+  }
+  return P;
 }

@@ -29,9 +29,31 @@ namespace dtlto {
 
 /// \p Set must outlive the executor. \p Verbose: print the summary line
 /// even when stderr is not a terminal.
+/// What the farm's action cache holds for a link's jobs, asked for all of
+/// them at once before anything is uploaded: a link served from the cache
+/// makes a few calls in all instead of a thread and two calls per job, and
+/// uploads the inputs of the other jobs only.
+struct CacheProbe {
+  enum State : char {
+    NotAsked, ///< The attempt asks the cache itself.
+    Miss,     ///< Not in the cache: execute.
+    GoodHit,  ///< In Results and Bytes, judged good: kept without a call.
+    BadHit,   ///< In the cache but bad: executed with skip_cache_lookup.
+  };
+  std::vector<State> Verdict;
+  std::vector<AttemptResult> Results;
+  std::vector<std::vector<std::string>> Bytes;
+  unsigned Rejected = 0;
+
+  /// Whether job \p I needs its inputs on the farm.
+  bool mayExecute(size_t I) const { return Verdict[I] != GoodHit; }
+};
+
+CacheProbe probeActionCache(Remote &R, const JobFile &F, const ActionSet &Set);
+
 std::unique_ptr<Executor> createRemoteExecutor(Remote &R, const JobFile &F,
                                                const ActionSet &Set,
-                                               bool Verbose);
+                                               CacheProbe Probe, bool Verbose);
 
 } // namespace dtlto
 

@@ -263,12 +263,18 @@ int main(int Argc, char **Argv) {
     std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
     return 3;
   }
-  // One FindMissingBlobs for the link, then only what the farm lacks.
+  // The action cache for every job at once; then one FindMissingBlobs for
+  // the inputs of the jobs that may run, and only what the farm lacks.
+  CacheProbe Probe = probeActionCache(R, F, Set);
+  std::set<std::string> Keys;
+  for (size_t I = 0; I < Set.Jobs.size(); ++I)
+    if (Probe.mayExecute(I))
+      Keys.insert(Set.Jobs[I].BlobKeys.begin(), Set.Jobs[I].BlobKeys.end());
   std::vector<rex::Digest> All, Missing;
-  for (const auto &[Key, B] : Set.Blobs)
-    All.push_back(B.Digest);
+  for (const std::string &Key : Keys)
+    All.push_back(Set.Blobs[Key].Digest);
   std::vector<const Blob *> ToSend;
-  if (!R.findMissing(All, Missing, Err)) {
+  if (!All.empty() && !R.findMissing(All, Missing, Err)) {
     std::fprintf(stderr, "%s: error: %s: %s\n", Prog, R.endpoint().c_str(),
                  Err.c_str());
     return 3;
@@ -279,15 +285,17 @@ int main(int Argc, char **Argv) {
     if (It != Set.Blobs.end() && Unsent.insert(It->first).second)
       ToSend.push_back(&It->second);
   }
-  for (JobAction &JA : Set.Jobs)
-    for (const std::string &Key : JA.BlobKeys)
-      if (Unsent.erase(Key))
-        JA.BytesUploaded += Set.Blobs[Key].Digest.size_bytes();
+  for (size_t I = 0; I < Set.Jobs.size(); ++I)
+    if (Probe.mayExecute(I))
+      for (const std::string &Key : Set.Jobs[I].BlobKeys)
+        if (Unsent.erase(Key))
+          Set.Jobs[I].BytesUploaded += Set.Blobs[Key].Digest.size_bytes();
   if (!R.upload(ToSend, Err)) {
     std::fprintf(stderr, "%s: error: %s: %s\n", Prog, R.endpoint().c_str(),
                  Err.c_str());
     return 3;
   }
-  std::unique_ptr<Executor> E = createRemoteExecutor(R, F, Set, SO.Verbose);
+  std::unique_ptr<Executor> E =
+      createRemoteExecutor(R, F, Set, std::move(Probe), SO.Verbose);
   return runJobs(Prog, F, *E, SO);
 }
