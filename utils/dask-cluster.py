@@ -37,83 +37,48 @@ import subprocess
 import sys
 import time
 
+from testservices import Group, make_tls
+
 PY = "/usr/bin/python3"
 
 
-def record(d, kind, value):
-    with open(os.path.join(d, "cluster.state"), "a") as f:
-        f.write(f"{kind} {value}\n")
-
-
-def state(d):
-    try:
-        with open(os.path.join(d, "cluster.state")) as f:
-            return [line.split(" ", 1) for line in f.read().splitlines()]
-    except OSError:
-        return []
-
-
-def make_tls(d, ips):
-    """A CA, a certificate for every node (valid for localhost and the given
-    IP addresses), and an unrelated second CA with a node certificate."""
-    t = os.path.join(d, "tls")
-    os.makedirs(t, exist_ok=True)
-
-    def ossl(*args):
-        subprocess.run(["openssl", *args], check=True, cwd=t,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    for ca in ("ca", "other-ca"):
-        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", f"/CN=dtlto test {ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
-    with open(os.path.join(t, "san.ext"), "w") as f:
-        f.write("subjectAltName=" + ",".join(
-            ["DNS:localhost"] + [f"IP:{ip}" for ip in ["127.0.0.1", *ips]]) + "\n")
-    for node, ca in (("node", "ca"), ("stranger", "other-ca")):
-        ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={node}",
-             "-keyout", f"{node}.key", "-out", f"{node}.csr")
-        ossl("x509", "-req", "-in", f"{node}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
-             "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", f"{node}.pem")
-    return ["--tls-ca-file", f"{t}/ca.pem", "--tls-cert", f"{t}/node.pem",
-            "--tls-key", f"{t}/node.key"]
-
-
-def spawn(d, name, argv):
-    log = open(os.path.join(d, f"{name}.log"), "wb")
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                         start_new_session=True)
-    record(d, "pid", f"{p.pid} {name}")
-    return p
+def group(d):
+    return Group(d, "cluster.state")
 
 
 def start(a):
     d = os.path.abspath(a.dir)
-    os.makedirs(d, exist_ok=True)
-    open(os.path.join(d, "cluster.state"), "a").close()
+    g = group(d)
+    g.create()
     # The watchdog first: whatever happens next, the cluster dies with it.
-    spawn(d, "watchdog", [PY, os.path.abspath(__file__), "watchdog", d, str(a.lifetime)])
+    g.spawn("watchdog", [PY, os.path.abspath(__file__), "watchdog", d, str(a.lifetime)])
     host = "127.0.0.1"
     ips = []
     if a.netns:
         tag = f"{os.getpid() % 100000}"
         net = f"10.{random.randint(64, 127)}.{random.randint(0, 255)}"
         ips = [f"{net}.{k}" for k in range(1, a.workers + 2)]
-    tls = make_tls(d, ips) if a.tls else []
+    tls = []
+    if a.tls:
+        t = make_tls(d, [("node", "ca"), ("stranger", "other-ca")], ips)
+        tls = ["--tls-ca-file", f"{t}/ca.pem", "--tls-cert", f"{t}/node.pem",
+               "--tls-key", f"{t}/node.key"]
     if a.netns:
         bridge = f"dtb{tag}"
         sh = lambda *c: subprocess.run(c, check=True)
         sh("ip", "link", "add", bridge, "type", "bridge")
-        record(d, "link", bridge)
+        g.record("link", bridge)
         sh("ip", "addr", "add", f"{net}.1/24", "dev", bridge)
         sh("ip", "link", "set", bridge, "up")
         host = f"{net}.1"
     sched_file = os.path.join(d, "scheduler.json")
-    spawn(d, "scheduler", [PY, "-m", "distributed.cli.dask_scheduler", "--host", host,
+    g.spawn("scheduler", [PY, "-m", "distributed.cli.dask_scheduler", "--host", host,
                            "--port", "0", "--scheduler-file", sched_file, "--no-dashboard",
                            "--protocol", "tls" if tls else "tcp", *tls])
     deadline = time.monotonic() + 60
     while not os.path.exists(sched_file):
         if time.monotonic() > deadline:
+            stop_all(d)
             sys.exit("dask-cluster: the scheduler did not start; see " + d + "/scheduler.log")
         time.sleep(0.05)
     time.sleep(0.1)
@@ -126,12 +91,12 @@ def start(a):
                   "--nthreads", "1", "--no-nanny", "--death-timeout", "30",
                   "--no-dashboard", *tls]
         if not a.netns:
-            spawn(d, f"w{k}", worker + ["--local-directory", wdir])
+            g.spawn(f"w{k}", worker + ["--local-directory", wdir])
             continue
         ns = f"dtn{tag}-{k}"
         veth = f"dtv{tag}-{k}"
         sh("ip", "netns", "add", ns)
-        record(d, "netns", ns)
+        g.record("netns", ns)
         sh("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)
         sh("ip", "link", "set", veth, "master", bridge, "up")
         sh("ip", "-n", ns, "addr", "add", f"{net}.{k + 1}/24", "dev", "eth0")
@@ -143,7 +108,7 @@ def start(a):
         mounts = " && ".join(f"mount -t tmpfs tmpfs '{p}'" for p in [*a.hide, wdir])
         inner = " ".join(f"'{x}'" for x in worker + ["--host", f"{net}.{k + 1}",
                                                      "--local-directory", wdir])
-        spawn(d, f"w{k}", ["ip", "netns", "exec", ns, "unshare", "-m", "--propagation",
+        g.spawn(f"w{k}", ["ip", "netns", "exec", ns, "unshare", "-m", "--propagation",
                            "private", "sh", "-c",
                            f"{mounts} && cd '{wdir}' && TMPDIR='{wdir}' exec {inner}"])
     check = ("import sys, logging; logging.disable(logging.CRITICAL)\n"
@@ -162,11 +127,10 @@ def start(a):
 
 
 def kill_worker(a):
-    for kind, value in state(a.dir):
-        if kind == "pid" and value.split()[1] == f"w{a.k}":
-            os.kill(int(value.split()[0]), signal.SIGKILL)
-            return
-    sys.exit(f"dask-cluster: no worker {a.k}")
+    pid = group(a.dir).pid_of(f"w{a.k}")
+    if pid is None:
+        sys.exit(f"dask-cluster: no worker {a.k}")
+    os.kill(pid, signal.SIGKILL)
 
 
 def remove_netns(ns):
@@ -192,51 +156,19 @@ def remove_netns(ns):
 
 
 def stop_all(d, entries=None):
-    entries = state(d) if entries is None else entries
-    pids = [(int(v.split()[0]), v.split()[1]) for k, v in entries if k == "pid"]
-    # Workers first, then the scheduler, the watchdog last (unless it is us).
-    order = [p for p in sorted(pids, key=lambda p: (p[1] == "watchdog", p[1] == "scheduler"))
-             if p[0] != os.getpid()]
-    for pid, _ in order:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            pass
-    deadline = time.monotonic() + 5
-    for pid, _ in order:
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                break
-            time.sleep(0.05)
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    for kind, value in entries:
+    # Workers first, then the scheduler, the watchdog last (unless it is us);
+    # then the network namespaces and the bridge.
+    for kind, value in group(d).stop(entries, last=("scheduler", "watchdog")):
         if kind == "netns":
             remove_netns(value)
         elif kind == "link":
             subprocess.run(["ip", "link", "del", value], stderr=subprocess.DEVNULL)
-    try:
-        os.unlink(os.path.join(d, "cluster.state"))
-    except OSError:
-        pass
 
 
 def watchdog(a):
     """Stops the cluster after its lifetime, or as soon as its directory is
     gone (a test that deleted it without stopping the cluster)."""
-    end = time.monotonic() + a.lifetime
-    entries = []
-    while time.monotonic() < end:
-        now = state(a.dir)
-        if not now and not os.path.exists(os.path.join(a.dir, "cluster.state")):
-            break
-        entries = now or entries
-        time.sleep(0.5)
-    stop_all(a.dir, entries)
+    stop_all(a.dir, group(a.dir).watch(a.lifetime))
 
 
 def main():

@@ -46,6 +46,8 @@ import sys
 import tempfile
 import time
 
+from testservices import Group, make_tls
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FARM_MODULE = os.path.join(HERE, "reapi", "farm")
@@ -142,48 +144,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def record(d, kind, value):
-    with open(os.path.join(d, "farm.state"), "a") as f:
-        f.write(f"{kind} {value}\n")
-
-
-def state(d):
-    try:
-        with open(os.path.join(d, "farm.state")) as f:
-            return [line.split(" ", 1) for line in f.read().splitlines()]
-    except OSError:
-        return []
-
-
-def spawn(d, name, argv):
-    log = open(os.path.join(d, f"{name}.log"), "wb")
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                         cwd=d, start_new_session=True)
-    record(d, "pid", f"{p.pid} {name}")
-    return p
-
-
-def make_tls(d):
-    """A CA, a server certificate for loopback, a client certificate, and a
-    client certificate from an unrelated CA."""
-    t = os.path.join(d, "tls")
-    os.makedirs(t, exist_ok=True)
-
-    def ossl(*args):
-        subprocess.run(["openssl", *args], check=True, cwd=t,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    for ca in ("ca", "other-ca"):
-        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", f"/CN=dtlto farm {ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
-    with open(os.path.join(t, "san.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    for node, ca in (("server", "ca"), ("client", "ca"), ("stranger", "other-ca")):
-        ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={node}",
-             "-keyout", f"{node}.key", "-out", f"{node}.csr")
-        ossl("x509", "-req", "-in", f"{node}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
-             "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", f"{node}.pem")
-    return t
+def group(d):
+    return Group(d, "farm.state")
 
 
 def local_store(entries, block, new_blocks):
@@ -197,16 +159,18 @@ def local_store(entries, block, new_blocks):
 
 def start(a):
     d = os.path.abspath(a.dir)
-    os.makedirs(d, exist_ok=True)
-    open(os.path.join(d, "farm.state"), "a").close()
+    g = group(d)
+    g.create()
     bindir = build(a.go, quiet=True)
-    spawn(d, "watchdog", [PY, os.path.abspath(__file__), "watchdog", d, str(a.lifetime)])
+    g.spawn("watchdog", [PY, os.path.abspath(__file__), "watchdog", d, str(a.lifetime)],
+            cwd=d)
     endpoint_port, client_port, worker_port = free_port(), free_port(), free_port()
     allow = {"allow": {}}
     server = {"listenAddresses": [f"127.0.0.1:{endpoint_port}"], "authenticationPolicy": allow}
     scheme = "grpc"
     if a.tls:
-        t = make_tls(d)
+        t = make_tls(d, [("server", "ca"), ("client", "ca"), ("stranger", "other-ca")],
+                     label="dtlto farm")
         with open(os.path.join(t, "ca.pem")) as f:
             ca = f.read()
         server["tls"] = {"serverKeyPair": {"files": {
@@ -260,8 +224,10 @@ def start(a):
     for name, conf in (("storage", storage), ("scheduler", scheduler)):
         with open(os.path.join(d, f"{name}.json"), "w") as f:
             json.dump(conf, f, indent=1)
-    spawn(d, "storage", [os.path.join(bindir, "bb_storage"), os.path.join(d, "storage.json")])
-    spawn(d, "scheduler", [os.path.join(bindir, "bb_scheduler"), os.path.join(d, "scheduler.json")])
+    g.spawn("storage", [os.path.join(bindir, "bb_storage"), os.path.join(d, "storage.json")],
+            cwd=d)
+    g.spawn("scheduler", [os.path.join(bindir, "bb_scheduler"),
+                          os.path.join(d, "scheduler.json")], cwd=d)
     worker = os.path.join(a.bin, "dtlto-reapi-testworker")
     for k in range(1, a.workers + 1):
         wdir = os.path.join(d, f"w{k}")
@@ -271,13 +237,13 @@ def start(a):
         # Restarted when it dies, as systemd or Kubernetes would restart it:
         # the scheduler then learns at once that its action was lost (it
         # comes back idle under the same name) instead of after a minute.
-        spawn(d, f"w{k}", ["sh", "-c", 'while :; do "$@"; sleep 0.2; done', "sh",
-                           worker, f"--scheduler=127.0.0.1:{worker_port}",
-                           f"--storage=grpc://127.0.0.1:{internal_port}",
-                           f"--dir={wdir}", f"--name=w{k}",
-                           *[f"--platform={p}" for p in a.platform]])
-    record(d, "worker-port", str(worker_port))
-    record(d, "internal", f"grpc://127.0.0.1:{internal_port}")
+        g.spawn(f"w{k}", ["sh", "-c", 'while :; do "$@"; sleep 0.2; done', "sh",
+                          worker, f"--scheduler=127.0.0.1:{worker_port}",
+                          f"--storage=grpc://127.0.0.1:{internal_port}",
+                          f"--dir={wdir}", f"--name=w{k}",
+                          *[f"--platform={p}" for p in a.platform]], cwd=d)
+    g.record("worker-port", str(worker_port))
+    g.record("internal", f"grpc://127.0.0.1:{internal_port}")
     endpoint = f"{scheme}://127.0.0.1:{endpoint_port}"
     probe = [os.path.join(a.bin, "dtlto-reapi"), f"--remote={endpoint}",
              "--connect-timeout=1", "--print-capabilities"]
@@ -304,50 +270,18 @@ def start(a):
 
 
 def kill_worker(a):
-    for kind, value in state(a.dir):
-        if kind == "pid" and value.split()[1] == f"w{a.k}":
-            os.killpg(int(value.split()[0]), signal.SIGKILL)
-            return
-    sys.exit(f"reapi-farm: no worker {a.k}")
+    pid = group(a.dir).pid_of(f"w{a.k}")
+    if pid is None:
+        sys.exit(f"reapi-farm: no worker {a.k}")
+    os.killpg(pid, signal.SIGKILL)
 
 
 def stop_all(d, entries=None):
-    entries = state(d) if entries is None else entries
-    pids = [(int(v.split()[0]), v.split()[1]) for k, v in entries if k == "pid"]
-    order = [p for p in sorted(pids, key=lambda p: p[1] == "watchdog") if p[0] != os.getpid()]
-    for pid, _ in order:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            pass
-    deadline = time.monotonic() + 5
-    for pid, _ in order:
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                break
-            time.sleep(0.05)
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
-    try:
-        os.unlink(os.path.join(d, "farm.state"))
-    except OSError:
-        pass
+    group(d).stop(entries)
 
 
 def watchdog(a):
-    end = time.monotonic() + a.lifetime
-    entries = []
-    while time.monotonic() < end:
-        now = state(a.dir)
-        if not now and not os.path.exists(os.path.join(a.dir, "farm.state")):
-            break
-        entries = now or entries
-        time.sleep(0.5)
-    stop_all(a.dir, entries)
+    stop_all(a.dir, group(a.dir).watch(a.lifetime))
 
 
 def main():
