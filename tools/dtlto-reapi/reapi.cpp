@@ -63,8 +63,9 @@ static void usage() {
       "  -j N, --jobs=N         actions in flight (default 200)\n"
       "  --retries=N            run a failing job up to N more times "
       "(default 0)\n"
-      "  --timeout=SECONDS      an action may run this long (also the "
-      "action's timeout)\n"
+      "  --timeout=SECONDS      a job may take this long (default 3600; "
+      "when given,\n"
+      "                         also the action's timeout)\n"
       "  --connect-timeout=S    give up on the farm after S seconds "
       "(default 20)\n"
       "  --insecure             allow grpc:// off loopback (plaintext)\n"
@@ -121,6 +122,10 @@ int main(int Argc, char **Argv) {
   RemoteOptions RO;
   ActionOptions AO;
   SchedulerOptions SO;
+  // A farm that never answers must not hang the build: an hour per job
+  // unless told otherwise (not sent as the action's timeout, which is part
+  // of its cache key, unless given).
+  SO.Timeout = 3600;
   SO.Jobs = 200;
   SO.UseJobserver = false; // Remote slots take no local cores.
   bool AllowEscape = false;
