@@ -29,6 +29,12 @@ int anonymousTempFile();
 /// Everything in the file open as \p Fd, from its start.
 std::string readWholeFd(int Fd);
 
+/// \p Path with symbolic links resolved; "" if it does not exist.
+std::string realPath(const std::string &Path);
+
+/// The directory of the running executable (its tools sit beside it).
+std::string executableDir();
+
 } // namespace dtlto
 
 #endif // DTLTO_FILES_H

@@ -8,6 +8,7 @@
 
 #include "dtlto/Files.h"
 
+#include <climits>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -42,4 +43,15 @@ std::string dtlto::readWholeFd(int Fd) {
   while ((N = ::pread(Fd, Buf, sizeof(Buf), Out.size())) > 0)
     Out.append(Buf, N);
   return Out;
+}
+
+std::string dtlto::realPath(const std::string &Path) {
+  char Buf[PATH_MAX];
+  return ::realpath(Path.c_str(), Buf) ? std::string(Buf) : std::string();
+}
+
+std::string dtlto::executableDir() {
+  std::string Self = realPath("/proc/self/exe");
+  size_t Slash = Self.rfind('/');
+  return Slash == std::string::npos ? "." : Self.substr(0, Slash);
 }

@@ -14,6 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dtlto/Files.h"
+
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -21,15 +23,6 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
-
-static std::string selfDir() {
-  char Buf[PATH_MAX];
-  ssize_t N = ::readlink("/proc/self/exe", Buf, sizeof(Buf) - 1);
-  if (N <= 0)
-    return ".";
-  std::string P(Buf, N);
-  return P.substr(0, P.rfind('/'));
-}
 
 static bool startsWith(const std::string &S, const char *P) {
   return S.rfind(P, 0) == 0;
@@ -62,7 +55,8 @@ int main(int Argc, char **Argv) {
     Args.push_back(A);
   }
   if (Links && !HasLdPath && Argc > 1)
-    Args.insert(Args.begin() + 1, "--ld-path=" + selfDir() + "/ld.lld");
+    Args.insert(Args.begin() + 1,
+                "--ld-path=" + dtlto::executableDir() + "/ld.lld");
 
   std::vector<char *> CArgs;
   for (std::string &A : Args)

@@ -33,6 +33,7 @@
 
 #include "LocalExecutor.h"
 
+#include "dtlto/Files.h"
 #include "dtlto/JobFile.h"
 #include "dtlto/Scheduler.h"
 
@@ -49,16 +50,6 @@ using namespace dtlto;
 namespace {
 
 const char *Prog = "dtlto-dist";
-
-std::string realPath(const std::string &P) {
-  char Buf[PATH_MAX];
-  return ::realpath(P.c_str(), Buf) ? std::string(Buf) : std::string();
-}
-
-std::string selfDir() {
-  std::string Self = realPath("/proc/self/exe");
-  return Self.substr(0, Self.rfind('/'));
-}
 
 /// Whether common arguments make dtlto-codegen run jobs one at a time: they
 /// set LLVM options or other process-wide state (see dtlto-codegen).
@@ -202,7 +193,7 @@ int main(int Argc, char **Argv) {
   LocalOptions L;
   L.Slots = O.Jobs;
   L.Prog = Prog;
-  std::string Codegen = selfDir() + "/dtlto-codegen";
+  std::string Codegen = executableDir() + "/dtlto-codegen";
   if (UseCodegen && !F.CommonArgs.empty() &&
       ::access(Codegen.c_str(), X_OK) == 0 && !realPath(DTLTO_CLANG).empty() &&
       realPath(F.CommonArgs[0]) == realPath(DTLTO_CLANG))
