@@ -83,9 +83,26 @@ struct SchedulerOptions {
   unsigned Retries = 0; ///< More attempts for a failing job.
   double Timeout = 0;   ///< Seconds an attempt may run; 0: no limit.
   bool Verbose = false;
-  bool UseJobserver = true; ///< Join make's jobserver from MAKEFLAGS.
+  bool UseJobserver = true;     ///< Join make's jobserver from MAKEFLAGS.
+  bool AllowPathEscape = false; ///< Outputs outside the job file's directory.
+  unsigned MaxJobs = 4096;      ///< The largest -j accepted.
   std::string ReportPath, TracePath;
 };
+
+/// The options every distributor of ours takes: -v/--verbose, -j N / -jN /
+/// --jobs=N, --retries=N, --timeout=S, --report=F, --trace=F,
+/// --allow-path-escape. Returns 1 if Args[I] is one (for "-j N", I then
+/// indexes N), 0 if not, -1 if its value is invalid (said on stderr).
+int parseSchedulerOption(const char *Prog, const std::vector<std::string> &Args,
+                         size_t &I, SchedulerOptions &O);
+
+/// A number in [0, \p Max], as an option's value.
+bool parseNumber(const std::string &V, double Max, double &Out);
+
+/// Read the job file \p Path into \p F and check its output paths (unless
+/// \p O allows them to escape); says what is wrong on stderr.
+bool loadJobFile(const char *Prog, const std::string &Path,
+                 const SchedulerOptions &O, JobFile &F);
 
 /// Run every job of \p F through \p E. Returns the exit status: 0 all jobs
 /// succeeded, 1 a job failed; interrupted by a signal, it stops every

@@ -87,13 +87,6 @@ void usage() {
       Prog);
 }
 
-bool parseNumber(const std::string &V, double Max, double &Out) {
-  char *End;
-  errno = 0;
-  Out = std::strtod(V.c_str(), &End);
-  return !V.empty() && !*End && !errno && Out >= 0 && Out <= Max;
-}
-
 } // namespace
 
 int main(int Argc, char **Argv) {
@@ -104,36 +97,21 @@ int main(int Argc, char **Argv) {
   }
   SchedulerOptions O;
   O.Jobs = std::max(1u, std::thread::hardware_concurrency());
-  bool AllowEscape = false, UseCodegen = true, CodegenProcesses = false;
+  bool UseCodegen = true, CodegenProcesses = false;
   std::string JobPath;
   // The job file is always the last argument (the DTLTO contract).
   JobPath = Args.back();
   Args.pop_back();
   for (size_t I = 0; I < Args.size(); ++I) {
-    std::string A = Args[I], V;
-    double N;
-    auto Value = [&](const char *Prefix) {
-      size_t L = std::strlen(Prefix);
-      if (A.compare(0, L, Prefix) != 0)
-        return false;
-      V = A.substr(L);
-      return true;
-    };
+    const std::string &A = Args[I];
+    int Taken = parseSchedulerOption(Prog, Args, I, O);
+    if (Taken < 0)
+      return 2;
+    if (Taken)
+      continue;
     if (A == "-h" || A == "--help") {
       usage();
       return 0;
-    }
-    if (A == "-v" || A == "--verbose") {
-      O.Verbose = true;
-      continue;
-    }
-    if (Value("--report=")) {
-      O.ReportPath = V;
-      continue;
-    }
-    if (Value("--trace=")) {
-      O.TracePath = V;
-      continue;
     }
     // (--no-worker and --worker-processes: earlier names.)
     if (A == "--no-codegen" || A == "--no-worker") {
@@ -144,50 +122,14 @@ int main(int Argc, char **Argv) {
       CodegenProcesses = true;
       continue;
     }
-    if (A == "--allow-path-escape") {
-      AllowEscape = true;
-      continue;
-    }
-    if ((A == "-j" && I + 1 < Args.size() && (V = Args[++I], true)) ||
-        Value("--jobs=") || Value("-j")) {
-      if (!parseNumber(V, 4096, N) || N < 1 || N != unsigned(N)) {
-        std::fprintf(stderr, "%s: error: invalid job count '%s'\n", Prog,
-                     V.c_str());
-        return 2;
-      }
-      O.Jobs = N;
-      continue;
-    }
-    if (Value("--retries=")) {
-      if (!parseNumber(V, 100, N) || N != unsigned(N)) {
-        std::fprintf(stderr, "%s: error: invalid retry count '%s'\n", Prog,
-                     V.c_str());
-        return 2;
-      }
-      O.Retries = N;
-      continue;
-    }
-    if (Value("--timeout=")) {
-      if (!parseNumber(V, 1e6, N) || N <= 0) {
-        std::fprintf(stderr, "%s: error: invalid timeout '%s'\n", Prog,
-                     V.c_str());
-        return 2;
-      }
-      O.Timeout = N;
-      continue;
-    }
     std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog, A.c_str());
     usage();
     return 2;
   }
 
   JobFile F;
-  std::string Err;
-  if (!readJobFile(JobPath, F, Err) ||
-      (!AllowEscape && !checkOutputPaths(F, Err))) {
-    std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
+  if (!loadJobFile(Prog, JobPath, O, F))
     return 2;
-  }
   // Jobs go to dtlto-codegen servers when the compiler is the clang they
   // reproduce (and nothing is prepended to it).
   LocalOptions L;

@@ -71,19 +71,13 @@ static void usage() {
       "  --insecure             allow grpc:// off loopback (plaintext)\n"
       "  --report=FILE          per-job JSON (cached, queue and execution "
       "times, bytes)\n"
+      "  --trace=FILE           a Chrome trace of the jobs\n"
       "  --allow-path-escape    write outputs outside the linker output's "
       "directory\n"
       "  --print-capabilities   only check that the farm can be used (no "
       "job file)\n"
       "  -v, --verbose          print a summary line\n",
       Prog);
-}
-
-static bool parseNumber(const std::string &V, double Max, double &Out) {
-  char *End;
-  errno = 0;
-  Out = std::strtod(V.c_str(), &End);
-  return !V.empty() && !*End && !errno && Out >= 0 && Out <= Max;
 }
 
 static bool parseHeader(const std::string &Line, RemoteOptions &O,
@@ -127,11 +121,19 @@ int main(int Argc, char **Argv) {
   // of its cache key, unless given).
   SO.Timeout = 3600;
   SO.Jobs = 200;
+  SO.MaxJobs = 100000;
   SO.UseJobserver = false; // Remote slots take no local cores.
-  bool AllowEscape = false;
   std::string JobPath = Args.back(), Err;
   Args.pop_back();
   for (size_t I = 0; I < Args.size(); ++I) {
+    int Taken = parseSchedulerOption(Prog, Args, I, SO);
+    if (Taken < 0)
+      return 2;
+    if (Taken) {
+      if (Args[I].rfind("--timeout=", 0) == 0)
+        AO.Timeout = SO.Timeout; // Given: the action's timeout too.
+      continue;
+    }
     std::string A = Args[I], V;
     double N;
     auto Value = [&](const char *Prefix) {
@@ -149,13 +151,9 @@ int main(int Argc, char **Argv) {
     if (A == "-h" || A == "--help") {
       usage();
       return 0;
-    } else if (A == "-v" || A == "--verbose") {
-      SO.Verbose = true;
     } else if (A == "--insecure") {
       RO.Insecure = true;
     } else if (A == "--print-capabilities") {
-    } else if (A == "--allow-path-escape") {
-      AllowEscape = true;
     } else if (Value("--remote=")) {
       RO.Endpoint = V;
     } else if (Value("--remote-instance=")) {
@@ -202,25 +200,10 @@ int main(int Argc, char **Argv) {
       AO.Platform.push_back({V.substr(0, Eq), V.substr(Eq + 1)});
     } else if (Value("--remote-compiler=")) {
       AO.RemoteCompiler = V;
-    } else if ((A == "-j" && I + 1 < Args.size() && (V = Args[++I], true)) ||
-               Value("--jobs=") || Value("-j")) {
-      if (!parseNumber(V, 100000, N) || N < 1 || N != unsigned(N))
-        return Bad("job count");
-      SO.Jobs = N;
-    } else if (Value("--retries=")) {
-      if (!parseNumber(V, 100, N) || N != unsigned(N))
-        return Bad("retry count");
-      SO.Retries = N;
-    } else if (Value("--timeout=")) {
-      if (!parseNumber(V, 1e6, N) || N <= 0)
-        return Bad("timeout");
-      SO.Timeout = AO.Timeout = N;
     } else if (Value("--connect-timeout=")) {
       if (!parseNumber(V, 3600, N) || N <= 0)
         return Bad("connect timeout");
       RO.ConnectTimeout = N;
-    } else if (Value("--report=")) {
-      SO.ReportPath = V;
     } else {
       std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog, A.c_str());
       usage();
@@ -245,11 +228,8 @@ int main(int Argc, char **Argv) {
     return 0;
   }
   JobFile F;
-  if (!readJobFile(JobPath, F, Err) ||
-      (!AllowEscape && !checkOutputPaths(F, Err))) {
-    std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
+  if (!loadJobFile(Prog, JobPath, SO, F))
     return 2;
-  }
   // Everything local first: a bad input fails before the farm is asked.
   ActionSet Set;
   if (!buildActions(F, AO, Set, Err)) {
