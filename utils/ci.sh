@@ -102,6 +102,36 @@ fuzz() {
   fi
 }
 
+# Our C++ is clang-format clean (LLVM style, .clang-format) and our Python
+# compiles: one check each, counted with the tests.
+style() {
+  local rc=0 files
+  if ! git rev-parse --git-dir > /dev/null 2>&1; then
+    echo "ci.sh: not a git checkout: the style checks are skipped" >&2
+    skipped=$((skipped + 2))
+    return 0
+  fi
+  mapfile -t files < <(git ls-files '*.cpp' '*.h' | grep -v '^test/')
+  if clang-format-22 --dry-run -Werror "${files[@]}" 2> build/format.log; then
+    passed=$((passed + 1))
+  else
+    grep 'error:' build/format.log | cut -d: -f1 | sort -u | sed 's/^/ci.sh: not clang-formatted: /' >&2
+    failed=$((failed + 1)); rc=1
+  fi
+  mapfile -t files < <(git ls-files '*.py' 'tools/dtlto-dask/*')
+  if /usr/bin/python3 -c 'import ast, sys
+for f in sys.argv[1:]:
+    src = open(f, "rb").read()
+    if f.endswith(".py") or src.startswith(b"#!/usr/bin/python3") or src.startswith(b"#!/usr/bin/env python3"):
+        ast.parse(src, f)' "${files[@]}" 2> build/python.log; then
+    passed=$((passed + 1))
+  else
+    cat build/python.log >&2
+    failed=$((failed + 1)); rc=1
+  fi
+  return "$rc"
+}
+
 # The suite again on a build with AddressSanitizer + UBSan (our code only).
 sanitized() {
   cmake -G Ninja -S . -B build-san -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -145,6 +175,7 @@ run_tests() {
   lit_run build || rc=1
   unit_run build || rc=1
   fuzz || rc=1
+  style || rc=1
   sanitized || rc=1
   echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   return "$rc"

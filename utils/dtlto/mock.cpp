@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dtlto/JobFile.h"
 #include "dtlto/Files.h"
+#include "dtlto/JobFile.h"
 
 #include <cerrno>
 #include <cstdio>
