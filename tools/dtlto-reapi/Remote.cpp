@@ -455,6 +455,22 @@ bool Remote::download(const std::vector<rex::Digest> &Digests,
   return Flush();
 }
 
+// What GetActionResult asks for \p Action: its printed text and the
+// outputs \p Inline inline, where the server is willing.
+rex::GetActionResultRequest
+Remote::actionResultRequest(const rex::Digest &Action,
+                            const std::vector<std::string> &Inline) const {
+  rex::GetActionResultRequest Req;
+  Req.set_instance_name(Options.Instance);
+  *Req.mutable_action_digest() = Action;
+  Req.set_inline_stderr(true);
+  Req.set_inline_stdout(true);
+  for (const std::string &O : Inline)
+    Req.add_inline_output_files(O);
+  Req.set_digest_function(rex::DigestFunction::SHA256);
+  return Req;
+}
+
 bool Remote::lookupMany(
     const std::vector<rex::Digest> &Actions,
     const std::vector<std::vector<std::string>> &Inline,
@@ -475,14 +491,8 @@ bool Remote::lookupMany(
   while (Next < Actions.size() || InFlight) {
     while (Healthy && Next < Actions.size() && InFlight < 256) {
       Call &C = Calls[Next];
-      rex::GetActionResultRequest Req;
-      Req.set_instance_name(Options.Instance);
-      *Req.mutable_action_digest() = Actions[Next];
-      Req.set_inline_stderr(true);
-      Req.set_inline_stdout(true);
-      for (const std::string &O : Inline[Next])
-        Req.add_inline_output_files(O);
-      Req.set_digest_function(rex::DigestFunction::SHA256);
+      rex::GetActionResultRequest Req =
+          actionResultRequest(Actions[Next], Inline[Next]);
       C.Ctx = context(60);
       C.Reader = AC->AsyncGetActionResult(C.Ctx.get(), Req, &CQ);
       C.Reader->Finish(&C.Reply, &C.Status, reinterpret_cast<void *>(Next));
@@ -515,14 +525,7 @@ bool Remote::lookupMany(
 bool Remote::getActionResult(const rex::Digest &Action,
                              const std::vector<std::string> &InlineOutputs,
                              rex::ActionResult &Result, std::string &Err) {
-  rex::GetActionResultRequest Req;
-  Req.set_instance_name(Options.Instance);
-  *Req.mutable_action_digest() = Action;
-  Req.set_inline_stderr(true);
-  Req.set_inline_stdout(true);
-  for (const std::string &O : InlineOutputs)
-    Req.add_inline_output_files(O);
-  Req.set_digest_function(rex::DigestFunction::SHA256);
+  rex::GetActionResultRequest Req = actionResultRequest(Action, InlineOutputs);
   grpc::Status S = withRetries([&] {
     Result.Clear();
     return AC->GetActionResult(context(60).get(), Req, &Result);

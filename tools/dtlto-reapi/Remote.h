@@ -107,6 +107,9 @@ public:
 
 private:
   bool batchLimitAllows(size_t Size) const;
+  rex::GetActionResultRequest
+  actionResultRequest(const rex::Digest &Action,
+                      const std::vector<std::string> &Inline) const;
   bool writeStream(const Blob &B, std::string &Err);
   bool readStream(const rex::Digest &D, std::string &Out, std::string &Err);
 

@@ -36,7 +36,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -181,6 +183,9 @@ rex::ExecuteResponse Worker::run(const rex::Digest &ActionDigest,
   double Limit = Action.has_timeout() ? Action.timeout().seconds() : 0;
   auto Start = std::chrono::steady_clock::now();
   bool TimedOut = false;
+  // Woken the moment the command exits (a pidfd), at least once a second
+  // for the heartbeat and the timeout.
+  int PidFd = static_cast<int>(::syscall(SYS_pidfd_open, Pid, 0));
   for (;;) {
     pid_t W = ::waitpid(Pid, &Status, WNOHANG);
     if (W == Pid)
@@ -194,8 +199,15 @@ rex::ExecuteResponse Worker::run(const rex::Digest &ActionDigest,
       break;
     }
     Heartbeat();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (PidFd >= 0) {
+      pollfd P = {PidFd, POLLIN, 0};
+      ::poll(&P, 1, 1000);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
+  if (PidFd >= 0)
+    ::close(PidFd);
   ::kill(-Pid, SIGKILL);
   *M.mutable_execution_completed_timestamp() = nowStamp();
 
