@@ -116,26 +116,33 @@ public:
     this->TT = std::move(TT);
     // Hashed into the cache key: DTLTO and in-process entries never mix.
     Conf.Dtlto = true;
-    if (Opts.Compiler.Path.empty()) {
-      // As clang's driver would pass itself: the clang of our LLVM.
-      if (!sys::fs::can_execute(DTLTO_DEFAULT_REMOTE_COMPILER)) {
-        SetupError = toString(backendError(
-            "no remote compiler was given and the default, " +
-            Twine(DTLTO_DEFAULT_REMOTE_COMPILER) +
-            ", is not installed; name the compiler that runs the backend "
-            "jobs with --thinlto-remote-compiler=<path to clang>"));
-        return;
-      }
-      Opts.Compiler.Path = DTLTO_DEFAULT_REMOTE_COMPILER;
-      WithColor::note() << "DTLTO: no remote compiler was given "
-                           "(--thinlto-remote-compiler=); using "
-                        << Opts.Compiler.Path << "\n";
-    }
-    Expected<RemoteCommand> Cmd = buildRemoteCommand(
-        Conf, this->TT, Opts.Compiler, backendOptions(), Opts.SaveTemps);
+    SmallString<256> ConfigPath(OutputDir);
+    sys::path::append(ConfigPath, sys::path::stem(Opts.LinkerOutputFile) + "." +
+                                      PID + ".lto-config");
+    Expected<RemoteCommand> Cmd = chooseRemoteCommand(ConfigPath);
     if (!Cmd) {
       SetupError = toString(Cmd.takeError());
       return;
+    }
+    if (Cmd->Worker) {
+      // Every job reads the configuration; in-process ThinLTO creates the
+      // .dwo directory itself, a job may run where it cannot.
+      Worker = true;
+      Temps.add(std::string(ConfigPath), Opts.SaveTemps);
+      if (Error E = writeNewFile(std::string(ConfigPath), Cmd->ConfigText)) {
+        SetupError =
+            toString(backendError("cannot write the LTO configuration file '" +
+                                  ConfigPath + "': " + toString(std::move(E))));
+        return;
+      }
+      if (!Conf.DwoDir.empty())
+        if (std::error_code EC = sys::fs::create_directories(Conf.DwoDir)) {
+          SetupError =
+              toString(backendError("cannot create the split DWARF "
+                                    "directory '" +
+                                    Conf.DwoDir + "': " + EC.message()));
+          return;
+        }
     }
     CommonArgs = std::move(Cmd->Args);
     CommonInputs = std::move(Cmd->Inputs);
@@ -145,6 +152,56 @@ public:
     // inputs salt the key (only a link with a cache needs it).
     if (Cache.isValid())
       CacheSalt = cacheSalt(CommonArgs, CommonInputs);
+  }
+
+  /// The remote command for the compiler the user named; with none, the
+  /// clang of our LLVM (as clang's driver would pass itself), or our worker
+  /// beside the linker when the link's options need LLVM's own backend.
+  Expected<RemoteCommand> chooseRemoteCommand(StringRef ConfigPath) {
+    const BackendOptions &Extra = backendOptions();
+    if (!Opts.Compiler.Path.empty())
+      return buildRemoteCommand(Conf, TT, Opts.Compiler, Extra, Opts.SaveTemps,
+                                ConfigPath);
+    RemoteCompiler RC = Opts.Compiler;
+    RC.Path = DTLTO_DEFAULT_REMOTE_COMPILER;
+    Expected<RemoteCommand> Cmd =
+        buildRemoteCommand(Conf, TT, RC, Extra, Opts.SaveTemps, ConfigPath);
+    std::string Why = !Cmd                    ? toString(Cmd.takeError())
+                      : Cmd->Warnings.empty() ? ""
+                                              : "DTLTO: " + Cmd->Warnings[0];
+    std::string WorkerPath = workerBesideLinker();
+    if (!Why.empty() && !WorkerPath.empty()) {
+      WithColor::note() << "no remote compiler was given "
+                           "(--thinlto-remote-compiler=) and clang cannot "
+                           "take this link's options ("
+                        << Why << "); using the worker " << WorkerPath << "\n";
+      RC.Path = WorkerPath;
+      return buildRemoteCommand(Conf, TT, RC, Extra, Opts.SaveTemps,
+                                ConfigPath);
+    }
+    if (!Cmd)
+      return createStringError(inconvertibleErrorCode(), Why);
+    if (!sys::fs::can_execute(DTLTO_DEFAULT_REMOTE_COMPILER))
+      return backendError(
+          "no remote compiler was given and the default, " +
+          Twine(DTLTO_DEFAULT_REMOTE_COMPILER) +
+          ", is not installed; name the compiler that runs the backend "
+          "jobs with --thinlto-remote-compiler=<path to clang>");
+    Opts.Compiler.Path = DTLTO_DEFAULT_REMOTE_COMPILER;
+    WithColor::note() << "DTLTO: no remote compiler was given "
+                         "(--thinlto-remote-compiler=); using "
+                      << Opts.Compiler.Path << "\n";
+    return Cmd;
+  }
+
+  /// dtlto-codegen installed beside the running linker, or "".
+  static std::string workerBesideLinker() {
+    std::string Self = sys::fs::getMainExecutable(nullptr, nullptr);
+    if (Self.empty())
+      return "";
+    SmallString<256> Path(sys::path::parent_path(Self));
+    sys::path::append(Path, "dtlto-codegen");
+    return sys::fs::can_execute(Path) ? std::string(Path) : "";
   }
 
   // Job files list jobs in task (input) order, as LLVM 22 does.
@@ -206,6 +263,7 @@ private:
   std::vector<std::string> CommonArgs;
   std::vector<std::string> CommonInputs;
   std::string SetupError; // Reported by start().
+  bool Worker = false;    // Jobs run LLVM's backend in our worker.
   std::string CacheSalt;
   std::vector<JobState> Jobs;
   TempFiles Temps;
@@ -456,6 +514,10 @@ Error OutOfProcessThinBackend::writeJobFile(
     NewJob.Inputs.insert(NewJob.Inputs.end(), J->Imports.begin(),
                          J->Imports.end());
     NewJob.Outputs = {J->NativeObject};
+    if (Worker) {
+      NewJob.Args.push_back("--thinlto-task=" + std::to_string(J->Task));
+      append_range(NewJob.Outputs, workerSideOutputs(Conf, J->Task));
+    }
     F.Jobs.push_back(std::move(NewJob));
   }
   std::string Text, Why;

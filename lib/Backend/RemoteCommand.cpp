@@ -19,8 +19,11 @@
 
 #include "RemoteCommand.h"
 
+#include "dtlto/LTOConfigFile.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Path.h"
 
 using namespace llvm;
 using namespace dtlto;
@@ -98,7 +101,19 @@ Error unsupported(const Twine &What, const Twine &Why) {
                                " cannot be passed to the "
                                "remote compiler (" +
                                Why +
-                               "); drop it or link without a distributor");
+                               "); drop it, link without a distributor, or "
+                               "make our worker the remote compiler "
+                               "(--thinlto-remote-compiler=<dir>/"
+                               "dtlto-codegen), which takes every option");
+}
+
+/// The few settings our worker cannot take either.
+Error workerCannot(const Twine &What, const Twine &Why) {
+  return createStringError(inconvertibleErrorCode(),
+                           "DTLTO: " + What +
+                               " cannot be used with remote backends (" + Why +
+                               "); drop it or link without a "
+                               "distributor");
 }
 
 /// clang 22's CPU when the driver gets no -march/-mcpu, for the triples
@@ -258,13 +273,84 @@ Error checkUnsupported(const lto::Config &Conf, const BackendOptions &Extra,
   return Error::success();
 }
 
+/// Our worker runs LLVM's backend with the whole configuration: only what
+/// lives in the linker's code (hooks) or needs clang (its own flags) is
+/// refused.
+Expected<RemoteCommand>
+buildWorkerCommand(const lto::Config &Conf, const Triple &TT,
+                   const RemoteCompiler &RC, const BackendOptions &Extra,
+                   bool SaveTemps, StringRef ConfigPath) {
+  RemoteCommand Cmd;
+  Cmd.Worker = true;
+  if (!RC.PrependArgs.empty() || !RC.Args.empty())
+    return workerCannot("--thinlto-remote-compiler-arg / -prepend-arg",
+                        "they are clang's options; the worker " + RC.Path +
+                            " takes the link's own configuration");
+  if (Conf.PreCodeGenPassesHook)
+    return workerCannot("a pre-codegen pass hook", "it runs in the linker");
+  if (Conf.PreCodeGenModuleHook && !SaveTemps)
+    return workerCannot("--plugin-opt=emit-llvm (a pre-codegen module hook)",
+                        "the hook runs in the linker, the code generation "
+                        "remotely");
+  if (Conf.CGFileType == CodeGenFileType::Null)
+    return workerCannot("a null output type", "a job must write a file");
+  if (!Conf.StatsFile.empty())
+    Cmd.Warnings.push_back("statistics (" + Conf.StatsFile +
+                           ") cover only the linker's part of the link: "
+                           "remote backend compilations are not counted");
+  WorkerSettings Settings;
+  if (Extra.ForwardMllvm) {
+    std::vector<std::string> Options = Conf.MllvmArgs;
+    append_range(Options, Extra.PluginOptions);
+    // Code-generation flags are in the configuration already (the worker
+    // does not register them).
+    for (const std::string &Opt : Options)
+      if (!findCodeGenFlag(StringRef(Opt).ltrim('-').split('=').first))
+        Settings.LLVMOptions.push_back(Opt);
+  }
+  Cmd.ConfigText = writeLTOConfig(Conf, Settings);
+  // -c/-S and --target are there for distributors, which check outputs by
+  // them; the worker checks that they agree with the configuration.
+  Cmd.Args = {RC.Path,
+              Conf.CGFileType == CodeGenFileType::AssemblyFile ? "-S" : "-c",
+              "--target=" + TT.str(), ("--thinlto-config=" + ConfigPath).str()};
+  Cmd.Inputs.push_back(ConfigPath.str());
+  if (!Conf.SampleProfile.empty())
+    Cmd.Inputs.push_back(Conf.SampleProfile);
+  if (!Conf.RunCSIRInstr && !Conf.CSIRProfile.empty())
+    Cmd.Inputs.push_back(Conf.CSIRProfile);
+  if (!Conf.ProfileRemapping.empty())
+    Cmd.Inputs.push_back(Conf.ProfileRemapping);
+  append_range(Cmd.Inputs, Conf.PassPlugins);
+  return Cmd;
+}
+
 } // namespace
 
-Expected<RemoteCommand> dtlto::buildRemoteCommand(const lto::Config &Conf,
-                                                  const Triple &TT,
-                                                  const RemoteCompiler &RC,
-                                                  const BackendOptions &Extra,
-                                                  bool SaveTemps) {
+bool dtlto::isWorker(StringRef CompilerPath) {
+  return sys::path::filename(CompilerPath) == "dtlto-codegen";
+}
+
+std::vector<std::string> dtlto::workerSideOutputs(const lto::Config &Conf,
+                                                  unsigned Task) {
+  std::vector<std::string> Out;
+  if (!Conf.DwoDir.empty()) {
+    SmallString<256> Dwo(Conf.DwoDir);
+    sys::path::append(Dwo, Twine(Task) + ".dwo");
+    Out.push_back(std::string(Dwo));
+  }
+  if (!Conf.RemarksFilename.empty())
+    Out.push_back(Conf.RemarksFilename + ".thin." + std::to_string(Task) + "." +
+                  Conf.RemarksFormat);
+  return Out;
+}
+
+Expected<RemoteCommand>
+dtlto::buildRemoteCommand(const lto::Config &Conf, const Triple &TT,
+                          const RemoteCompiler &RC, const BackendOptions &Extra,
+                          bool SaveTemps, StringRef ConfigPath) {
+  if (isWorker(RC.Path))
+    return buildWorkerCommand(Conf, TT, RC, Extra, SaveTemps, ConfigPath);
   RemoteCommand Cmd;
   if (Error E = checkUnsupported(Conf, Extra, SaveTemps, Cmd))
     return std::move(E);

@@ -36,7 +36,16 @@ struct RemoteCommand {
   std::vector<std::string> Args;     ///< common.args
   std::vector<std::string> Inputs;   ///< common.inputs
   std::vector<std::string> Warnings; ///< Options the remote jobs ignore.
+  /// The remote compiler is our worker (dtlto-codegen), which runs LLVM's
+  /// ThinLTO backend with the link's lto::Config: ConfigText is to be
+  /// written to the configuration file named to buildRemoteCommand, and
+  /// each job gets --thinlto-task=<task>.
+  bool Worker = false;
+  std::string ConfigText;
 };
+
+/// Whether \p CompilerPath names our worker rather than a clang.
+bool isWorker(llvm::StringRef CompilerPath);
 
 /// The common arguments: LLVM 22's in its order (compiler, prepend args, -c,
 /// --target, -O, addrsig, sections, -fpic, PGO mismatch, sample profile,
@@ -45,12 +54,19 @@ struct RemoteCommand {
 /// remote-compiler args. Fails, naming the option, for a setting clang 22
 /// cannot take. \p Extra gives the linker's -plugin-opt=- options, whether
 /// to forward -mllvm and whether --lto-CGO was explicit; \p SaveTemps that
-/// module hooks come from --save-temps.
-llvm::Expected<RemoteCommand> buildRemoteCommand(const llvm::lto::Config &Conf,
-                                                 const llvm::Triple &TT,
-                                                 const RemoteCompiler &RC,
-                                                 const BackendOptions &Extra,
-                                                 bool SaveTemps);
+/// module hooks come from --save-temps. For our worker instead: the worker
+/// and its configuration file \p ConfigPath (whose text the command holds),
+/// refusing only what lives in the linker's code.
+llvm::Expected<RemoteCommand>
+buildRemoteCommand(const llvm::lto::Config &Conf, const llvm::Triple &TT,
+                   const RemoteCompiler &RC, const BackendOptions &Extra,
+                   bool SaveTemps, llvm::StringRef ConfigPath);
+
+/// The files a worker job writes besides its object, named as in-process
+/// ThinLTO names them for \p Task: the split-DWARF .dwo
+/// (<dwo_dir>/<task>.dwo) and the remarks (<file>.thin.<task>.<format>).
+std::vector<std::string> workerSideOutputs(const llvm::lto::Config &Conf,
+                                           unsigned Task);
 
 } // namespace dtlto
 

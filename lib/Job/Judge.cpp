@@ -25,11 +25,18 @@ std::string dtlto::judgeJob(const JobEnd &End,
   if (End.Output.find("Error running ThinLTO backend") != std::string::npos)
     return "the compiler reported 'Error running ThinLTO backend' (and "
            "exited 0)";
-  for (const JobOutput &O : Outputs) {
+  // The first output is the object (or assembly); a worker's others are
+  // split-DWARF files (objects of the target too) and remarks (any text).
+  for (size_t I = 0; I < Outputs.size(); ++I) {
+    const JobOutput &O = Outputs[I];
     if (!O.Present)
       return "it did not write output '" + O.Name + "'";
+    bool Dwo =
+        O.Name.size() > 4 && O.Name.compare(O.Name.size() - 4, 4, ".dwo") == 0;
+    if (I > 0 && !Dwo)
+      continue;
     std::string Why;
-    if (!checkJobOutput(O.Head, O.Size, Triple, Assembly, Why))
+    if (!checkJobOutput(O.Head, O.Size, Triple, Assembly && I == 0, Why))
       return "invalid output '" + O.Name + "': " + Why;
   }
   return "";

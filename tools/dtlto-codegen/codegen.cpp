@@ -43,6 +43,8 @@
 #include "dtlto/Process.h"
 #include "dtlto/Protocol.h"
 
+#include "ThinBackendJob.h"
+
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/DiagnosticIDs.h"
 #include "clang/Basic/DiagnosticOptions.h"
@@ -166,18 +168,19 @@ static bool usesProcessState(const CompilerInvocation &Inv) {
          CG.TimePasses;
 }
 
-static bool execute(CompilerInstance &Clang) {
-  if (usesProcessState(Clang.getInvocation())) {
+bool dtlto::runWithOptionState(bool UsesProcessState,
+                               function_ref<bool()> Run) {
+  if (UsesProcessState) {
     std::unique_lock<std::shared_mutex> Alone(OptionLock);
     cl::ResetAllOptionOccurrences();
     OptionsParsed = true;
-    return ExecuteCompilerInvocation(&Clang);
+    return Run();
   }
   for (;;) {
     {
       std::shared_lock<std::shared_mutex> Shared(OptionLock);
       if (!OptionsParsed)
-        return ExecuteCompilerInvocation(&Clang);
+        return Run();
     }
     std::unique_lock<std::shared_mutex> Alone(OptionLock);
     if (OptionsParsed) {
@@ -185,6 +188,12 @@ static bool execute(CompilerInstance &Clang) {
       OptionsParsed = false;
     }
   }
+}
+
+static bool execute(CompilerInstance &Clang) {
+  return dtlto::runWithOptionState(
+      usesProcessState(Clang.getInvocation()),
+      [&] { return ExecuteCompilerInvocation(&Clang); });
 }
 
 // --- Reusing the driver's work ------------------------------------------
@@ -428,7 +437,9 @@ static void serveLane(const std::vector<std::string> &Common, int In, int Out) {
     std::optional<JobPaths> Paths = dtltoJob(JobArgs);
     std::string Text;
     Captured = &Text;
-    uint32_t Status = compile(Args, Paths ? &*Paths : nullptr);
+    uint32_t Status = dtlto::isThinBackendJob(Args)
+                          ? dtlto::runThinBackendJob(Args)
+                          : compile(Args, Paths ? &*Paths : nullptr);
     Captured = nullptr;
     if (!writeAll(Out, dtlto::encodeReply(Status, Text)))
       break;
@@ -530,5 +541,7 @@ int main(int Argc, const char **Argv) {
     }
     return serve({Args.begin() + 2, Args.end()}, Lanes);
   }
+  if (dtlto::isThinBackendJob(Args))
+    return dtlto::runThinBackendJob(Args);
   return compile(Args);
 }

@@ -12,7 +12,8 @@
 // command line and the choice of how jobs run.
 //
 // When the remote compiler is the clang 22 that dtlto-codegen was built
-// against, jobs go to one persistent dtlto-codegen server running N jobs at
+// against, or dtlto-codegen itself, jobs go to one persistent dtlto-codegen
+// server running N jobs at
 // once on N threads, instead of a new clang process per job: the objects
 // are the same bytes, without paying clang's start-up per job nor once per
 // worker. (Common arguments that set process-wide LLVM state, such as
@@ -136,9 +137,12 @@ int main(int Argc, char **Argv) {
   L.Slots = O.Jobs;
   L.Prog = Prog;
   std::string Codegen = executableDir() + "/dtlto-codegen";
-  if (UseCodegen && !F.CommonArgs.empty() &&
-      ::access(Codegen.c_str(), X_OK) == 0 && !realPath(DTLTO_CLANG).empty() &&
-      realPath(F.CommonArgs[0]) == realPath(DTLTO_CLANG))
+  // Jobs for our worker itself (LLVM's backend with the link's whole
+  // configuration) go to it the same way.
+  std::string Compiler =
+      F.CommonArgs.empty() ? std::string() : realPath(F.CommonArgs[0]);
+  if (UseCodegen && !Compiler.empty() && ::access(Codegen.c_str(), X_OK) == 0 &&
+      (Compiler == realPath(DTLTO_CLANG) || Compiler == realPath(Codegen)))
     L.Server = Codegen;
   L.Threaded = !CodegenProcesses && !setsProcessState(F.CommonArgs);
   std::unique_ptr<Executor> E = createLocalExecutor(F, L);

@@ -1,39 +1,83 @@
 #!/usr/bin/python3
 """Link the bitcode objects given twice, in-process with Debian's ld.lld-22
-and through DTLTO with our ld.lld and dtlto-dist, with --save-temps=prelink
-and the extra driver flags given, and print for each ThinLTO module whether
-its native object (or, with --lto-emit-asm, assembly) is byte-identical,
-then whether the programs are.
+(in ip/) and through DTLTO with our ld.lld and dtlto-dist (in dt/), each
+on its own copies of the objects, as `-o app` with --save-temps=prelink and the extra driver flags given, and
+print for each ThinLTO module whether its native object (or, with
+--lto-emit-asm, assembly) is byte-identical, then whether the programs are,
+then every split-DWARF (.dwo) and per-task remarks file (*.thin.<task>.*)
+either link wrote.
 
-  identity.py <clang> <bin dir> <objects...> -- <extra clang flags...>
+  identity.py [--worker] <clang> <bin dir> <objects...> -- <extra flags...>
+
+--worker makes our worker (dtlto-codegen) the remote compiler instead of
+the clang the driver names.
 """
 import glob
 import os
+import shutil
 import subprocess
 import sys
 
-clang, bindir = sys.argv[1:3]
-rest = sys.argv[3:]
+args = sys.argv[1:]
+worker = args[0] == "--worker"
+if worker:
+    args = args[1:]
+clang, bindir = args[:2]
+rest = args[2:]
 split = rest.index("--") if "--" in rest else len(rest)
 objs, extra = rest[:split], rest[split + 1:]
-for f in glob.glob("ip*") + glob.glob("dt*"):
-    os.remove(f)
-base = [clang, "-flto=thin", "-fuse-ld=lld"] + objs + extra + [
-    "-Wl,--save-temps=prelink"]
-subprocess.run(base + ["--ld-path=/usr/bin/ld.lld-22", "-o", "ip"], check=True)
-subprocess.run(base + ["--ld-path=" + os.path.join(bindir, "ld.lld"),
-                       "-fthinlto-distributor=" + os.path.join(bindir, "dtlto-dist"),
-                       "-o", "dt"], check=True)
+# Each link gets its own copies of the inputs (lld writes save-temps files
+# beside each input), under the same names.
+for d in ("ip", "dt"):
+    shutil.rmtree(d, ignore_errors=True)
+    os.mkdir(d)
+    for o in objs:
+        shutil.copy(o, d)
+names = [os.path.basename(o) for o in objs]
+base = [clang, "-flto=thin", "-fuse-ld=lld"] + names + extra + [
+    "-Wl,--save-temps=prelink", "-o", "app"]
+subprocess.run(base + ["--ld-path=/usr/bin/ld.lld-22"], check=True, cwd="ip")
+ours = base + ["--ld-path=" + os.path.join(bindir, "ld.lld"),
+               "-fthinlto-distributor=" + os.path.join(bindir, "dtlto-dist")]
+if worker:
+    ours.append("-Wl,--thinlto-remote-compiler=" +
+                os.path.join(bindir, "dtlto-codegen"))
+subprocess.run(ours, check=True, cwd="dt")
+
+
+def same(a, b):
+    with open(a, "rb") as x, open(b, "rb") as y:
+        return x.read() == y.read()
+
+
 for obj in objs:
     stem = os.path.splitext(os.path.basename(obj))[0]
-    got = [f for f in glob.glob("ip.lto.%s.*" % stem)]
+    got = glob.glob("ip/app.lto.%s.*" % stem)
     if len(got) != 1:
         print("%s: no in-process output" % stem)
         continue
     mine = "dt" + got[0][2:]
-    with open(got[0], "rb") as a, open(mine, "rb") as b:
-        print("%s%s: %s" % (stem, os.path.splitext(got[0])[1],
-                            "same" if a.read() == b.read() else "DIFFERENT"))
-if os.path.exists("ip"):
-    with open("ip", "rb") as a, open("dt", "rb") as b:
-        print("program: %s" % ("same" if a.read() == b.read() else "DIFFERENT"))
+    ok = os.path.exists(mine) and same(got[0], mine)
+    print("%s%s: %s" % (stem, os.path.splitext(got[0])[1],
+                        "same" if ok else "DIFFERENT"))
+if os.path.exists("ip/app"):
+    print("program: %s" % ("same" if same("ip/app", "dt/app") else "DIFFERENT"))
+
+
+def side_files(d):
+    out = set()
+    for root, _, files in os.walk(d):
+        for f in files:
+            if f.endswith(".dwo") or ".thin." in f:
+                out.add(os.path.relpath(os.path.join(root, f), d))
+    return out
+
+
+for f in sorted(side_files("ip") | side_files("dt")):
+    a, b = os.path.join("ip", f), os.path.join("dt", f)
+    if not os.path.exists(b):
+        print("%s: missing" % f)
+    elif not os.path.exists(a):
+        print("%s: extra" % f)
+    else:
+        print("%s: %s" % (f, "same" if same(a, b) else "DIFFERENT"))
