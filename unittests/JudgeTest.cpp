@@ -79,4 +79,34 @@ TEST(JudgeTest, Outputs) {
             "");
 }
 
+// A worker job's outputs after the object: a .dwo is an object of the
+// target too; remarks are any text, even none; missing is always a failure.
+TEST(JudgeTest, SideOutputs) {
+  JobOutput Dwo = output(elfHead(), 192), Remarks = output("--- !Passed", 11);
+  Dwo.Name = "app-dwo/1.dwo";
+  Remarks.Name = "r.yaml.thin.1.yaml";
+  EXPECT_EQ(judgeJob({true, "", ""}, {output(elfHead(), 192), Dwo, Remarks},
+                     Triple, false),
+            "");
+  Remarks.Size = 0;
+  Remarks.Head.clear();
+  EXPECT_EQ(judgeJob({true, "", ""}, {output(elfHead(), 192), Remarks}, Triple,
+                     false),
+            "");
+  // With -S the first output is assembly, a .dwo still an object.
+  EXPECT_EQ(
+      judgeJob({true, "", ""}, {output("\t.text\n", 7), Dwo}, Triple, true),
+      "");
+  JobOutput BadDwo = output("garbage", 7);
+  BadDwo.Name = "app-dwo/1.dwo";
+  EXPECT_NE(
+      judgeJob({true, "", ""}, {output(elfHead(), 192), BadDwo}, Triple, false)
+          .find("invalid output 'app-dwo/1.dwo'"),
+      std::string::npos);
+  Remarks.Present = false;
+  EXPECT_EQ(judgeJob({true, "", ""}, {output(elfHead(), 192), Remarks}, Triple,
+                     false),
+            "it did not write output 'r.yaml.thin.1.yaml'");
+}
+
 } // namespace

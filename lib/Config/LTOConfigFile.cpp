@@ -55,7 +55,6 @@ public:
   }
 
   Expected<const json::Value *> get(StringRef Key) {
-    ++Seen;
     const json::Value *V = O.get(Key);
     if (!V)
       return error(Key, "is missing");
@@ -140,26 +139,22 @@ public:
                           int(*(*A)[1].getAsInteger()));
   }
 
-  /// Every key of the object was read.
-  Error checkAllRead() {
-    if (Seen == O.size())
-      return Error::success();
+  /// Every key of the object is one of ours.
+  Error checkKnown() {
     for (const auto &KV : O) {
       StringRef Key = KV.first;
-      bool Known = false;
+      bool Known = Key == "dtlto.LLVMOptions";
 #define CFG(Struct, Field, Member, Kind) Known |= Key == #Struct "." #Field;
 #include "LTOConfigFields.def"
-      Known |= Key == "dtlto.LLVMOptions";
       if (!Known)
         return error(Key, "is unknown (written by another version of dtlto?)");
     }
-    return error("?", "appears twice");
+    return Error::success();
   }
 
 private:
   const json::Object &O;
   StringRef File;
-  size_t Seen = 0;
 };
 
 template <typename T> int64_t asInt(T V) { return static_cast<int64_t>(V); }
@@ -232,6 +227,8 @@ Error dtlto::readLTOConfig(StringRef Text, StringRef Name, lto::Config &C,
     return Fail("the body is not a JSON object");
 
   Reader R(*O, Name);
+  if (Error E = R.checkKnown())
+    return E;
 #define CFG_READ(Kind, Key, M)                                                 \
   {                                                                            \
     auto Got = R.Kind(Key);                                                    \
@@ -275,7 +272,7 @@ Error dtlto::readLTOConfig(StringRef Text, StringRef Name, lto::Config &C,
   if (!Options)
     return Options.takeError();
   S.LLVMOptions = std::move(*Options);
-  return R.checkAllRead();
+  return Error::success();
 }
 
 void dtlto::printLTOConfigFields(raw_ostream &OS) {

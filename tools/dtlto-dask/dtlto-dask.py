@@ -17,8 +17,10 @@
 # costs a recomputation, never the link. A job task depends on the blobs of
 # its inputs; on the worker it writes them into a private scratch directory
 # with the same relative layout, runs the command there, and returns its
-# outputs as bytes. On the worker, jobs for Debian's clang 22 go to a
-# persistent dtlto-codegen server (same bytes, no per-job clang start-up).
+# outputs as bytes. On the worker, jobs for Debian's clang 22, and jobs for
+# dtlto-codegen itself (LLVM's ThinLTO backend with the link's whole
+# configuration), go to a persistent dtlto-codegen server (same bytes, no
+# per-job clang start-up).
 #
 # Index shards record module paths exactly as the linker saw them, and the
 # backend opens imported modules by those paths. Relative paths work as they
@@ -299,6 +301,9 @@ def _run_job(spec_text, *blobs):
         for c in [shutil.which("dtlto-codegen"), spec["codegen_hint"]]:
             if not compiler or not c or not os.access(c, os.X_OK):
                 continue
+            if os.path.realpath(c) == os.path.realpath(compiler):
+                found = c  # Jobs for our worker itself (LLVM's backend).
+                break
             try:
                 r = subprocess.run([c, "--print-compiler"], capture_output=True, timeout=60)
             except (OSError, subprocess.SubprocessError):

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/Backend.h"
+#include "dtlto/LTOConfigFile.h"
 
 #include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/DTLTO/DTLTO.h"
@@ -262,6 +263,10 @@ int main(int Argc, char **Argv) {
   InitializeAllAsmParsers();
   if (Argc == 2 && StringRef(Argv[1]) == "print-field-table") {
     dtlto::printFieldTable(outs());
+    return 0;
+  }
+  if (Argc == 2 && StringRef(Argv[1]) == "print-config-fields") {
+    dtlto::printLTOConfigFields(outs());
     return 0;
   }
   if (Argc < 2 || StringRef(Argv[1]) != "run") {

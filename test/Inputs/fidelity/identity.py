@@ -50,16 +50,29 @@ def same(a, b):
         return x.read() == y.read()
 
 
+def compare(name, ip, dt):
+    ok = dt is not None and same(ip, dt)
+    print("%s: %s" % (name, "same" if ok else "DIFFERENT"))
+
+
 for obj in objs:
-    stem = os.path.splitext(os.path.basename(obj))[0]
+    base_name = os.path.basename(obj)
+    if base_name.endswith(".a"):
+        # Members: in-process "app.lto.lib.a(m.o at 80).o", ours
+        # "app.lto.lib.a(m.o).<seq>.<tag>.o".
+        for got in sorted(glob.glob("ip/app.lto.%s(*" % glob.escape(base_name))):
+            member = got[len("ip/app.lto."):].split(")")[0].split(" at ")[0]
+            mine = glob.glob("dt/app.lto.%s).*" % glob.escape(member))
+            compare(member + ")", got, mine[0] if len(mine) == 1 else None)
+        continue
+    stem = os.path.splitext(base_name)[0]
     got = glob.glob("ip/app.lto.%s.*" % stem)
     if len(got) != 1:
         print("%s: no in-process output" % stem)
         continue
     mine = "dt" + got[0][2:]
-    ok = os.path.exists(mine) and same(got[0], mine)
-    print("%s%s: %s" % (stem, os.path.splitext(got[0])[1],
-                        "same" if ok else "DIFFERENT"))
+    compare(stem + os.path.splitext(got[0])[1], got[0],
+            mine if os.path.exists(mine) else None)
 if os.path.exists("ip/app"):
     print("program: %s" % ("same" if same("ip/app", "dt/app") else "DIFFERENT"))
 
