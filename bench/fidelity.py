@@ -7,12 +7,16 @@ option set, three ways:
 
   inprocess  Debian ld.lld-22, in-process ThinLTO (the reference)
   upstream   Debian ld.lld-22 DTLTO, bench/parallel-dist.py, clang-22
-  ours       our ld.lld + dtlto-dist (codegen worker), clang-22
+  ours       our ld.lld + dtlto-dist (codegen server), clang-22
+  worker     our ld.lld + dtlto-dist, our worker (dtlto-codegen) as the
+             remote compiler: LLVM's ThinLTO backend with the link's whole
+             lto::Config
 
 Every link runs with --save-temps=prelink, which makes lld write each
 backend's native object as <out>.lto.<module>.o next to the module; those
 are collected and compared module by module with the reference, and so are
-the linked programs (and, with dwo_dir, the .dwo files).
+the linked programs, and the side files the backends write (.dwo files with
+dwo_dir, per-task remarks files), which every link writes under {tmp}/side.
 
   bench/fidelity.py [--programs mafft,bullet,7zip] [--sets default,O1,...]
                     [--modes upstream,ours] [--ours-bin build/bin]
@@ -39,12 +43,18 @@ KEEP = os.environ.get("DTLTO_FIDELITY_KEEP")  # Keep the objects there.
 # Option set name -> extra linker arguments; {tmp} is the scratch directory.
 SETS = {
     "default": [],
+    "O0": ["--lto-O0"],
     "O1": ["--lto-O1"],
     "O3": ["--lto-O3"],
     "mcpu": ["-plugin-opt=mcpu=x86-64-v3"],
     "sample-profile": ["--lto-sample-profile={tmp}/prof.txt"],
     "CGO0": ["--lto-CGO0"],
-    "split-dwarf": ["--plugin-opt=dwo_dir={tmp}/dwo"],
+    "CGO1": ["--lto-CGO1"],
+    "CGO3": ["--lto-CGO3"],
+    "split-dwarf": ["--plugin-opt=dwo_dir={tmp}/side/dwo"],
+    "remarks": ["--opt-remarks-filename", "{tmp}/side/r.yaml",
+                "--opt-remarks-format", "yaml"],
+    "pipeline": ["--lto-newpm-passes=default<O1>"],
     "mllvm": ["-mllvm", "-align-all-functions=6"],
     "no-pie": ["-no-pie"],
     "emit-asm": ["--lto-emit-asm"],
@@ -98,15 +108,35 @@ def command(mode, args, out, extra, ours_bin):
             "--thinlto-distributor=" + SIMPLE_DIST,
             "--thinlto-distributor-arg=-j2",
             "--thinlto-remote-compiler=" + CLANG]
-    return [os.path.join(ours_bin, "ld.lld")] + base + [
+    compiler = (os.path.join(ours_bin, "dtlto-codegen") if mode == "worker"
+                else CLANG)
+    # Side files go outside the output's directory, which dtlto-dist
+    # allows only when told.
+    escape = (["--thinlto-distributor-arg=--allow-path-escape"]
+              if any("/side/" in a for a in extra) else [])
+    return [os.path.join(ours_bin, "ld.lld")] + base + escape + [
         "--thinlto-distributor=" + os.path.join(ours_bin, "dtlto-dist"),
         "--thinlto-distributor-arg=-j2",
-        "--thinlto-remote-compiler=" + CLANG]
+        "--thinlto-remote-compiler=" + compiler]
 
 
 def same(a, b):
     with open(a, "rb") as f, open(b, "rb") as g:
         return f.read() == g.read()
+
+
+def same_records(a, b):
+    def records(p):
+        with open(p, "rb") as f:
+            return [l for l in f if not l.lstrip().startswith(b"- ClobberedBy:")]
+    return records(a) == records(b)
+
+
+def side_files(mdir):
+    """Files under <mode dir>/side, relative to it."""
+    top = os.path.join(mdir, "side")
+    return {os.path.relpath(os.path.join(r, f), top)
+            for r, _, fs in os.walk(top) for f in fs}
 
 
 def run_set(program, set_name, modes, ours_bin, tmp):
@@ -119,7 +149,8 @@ def run_set(program, set_name, modes, ours_bin, tmp):
         mdir = os.path.join(tmp, mode)
         outdir = os.path.join(mdir, "out")
         os.makedirs(outdir)
-        shutil.rmtree(os.path.join(tmp, "dwo"), ignore_errors=True)
+        shutil.rmtree(os.path.join(tmp, "side"), ignore_errors=True)
+        os.makedirs(os.path.join(tmp, "side"))
         proc = subprocess.run(command(mode, args, os.path.join(outdir, NAME),
                                       extra, ours_bin),
                               cwd=cwd, capture_output=True)
@@ -127,8 +158,7 @@ def run_set(program, set_name, modes, ours_bin, tmp):
         if proc.returncode:
             results[mode] = "link failed: " + proc.stderr.decode()[-300:]
             continue
-        if os.path.isdir(os.path.join(tmp, "dwo")):
-            shutil.move(os.path.join(tmp, "dwo"), os.path.join(mdir, "dwo"))
+        shutil.move(os.path.join(tmp, "side"), os.path.join(mdir, "side"))
         results[mode] = objs
     ref = results["inprocess"]
     if isinstance(ref, str):
@@ -146,13 +176,20 @@ def run_set(program, set_name, modes, ours_bin, tmp):
         binary = (os.path.exists(rbin) and os.path.exists(mbin) and
                   same(rbin, mbin))
         dwo = ""
-        if os.path.isdir(os.path.join(rdir, "dwo")):
-            rd = sorted(os.listdir(os.path.join(rdir, "dwo")))
-            md = (sorted(os.listdir(os.path.join(mdir, "dwo")))
-                  if os.path.isdir(os.path.join(mdir, "dwo")) else [])
-            dsame = sum(1 for f in rd if f in md and same(
-                os.path.join(rdir, "dwo", f), os.path.join(mdir, "dwo", f)))
-            dwo = ", .dwo %d/%d" % (dsame, len(rd))
+        rside, mside = side_files(rdir), side_files(mdir)
+        for kind, suffix in ((".dwo", ".dwo"), ("remarks", ".yaml")):
+            rd = sorted(f for f in rside if f.endswith(suffix))
+            if not rd:
+                continue
+            pairs = [(os.path.join(rdir, "side", f),
+                      os.path.join(mdir, "side", f)) for f in rd if f in mside]
+            dsame = sum(1 for a, b in pairs if same(a, b))
+            dwo += ", %s %d/%d" % (kind, dsame, len(rd))
+            if kind == "remarks":
+                # In-process ThinLTO's own remarks differ run to run in
+                # the ClobberedBy of some missed-GVN remarks.
+                records = sum(1 for a, b in pairs if same_records(a, b))
+                dwo += " (%d/%d but for ClobberedBy)" % (records, len(rd))
         row[mode] = "%d/%d%s, %s" % (
             ident, len(ref), dwo,
             "binary same" if binary else
@@ -169,7 +206,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--programs", default="mafft,bullet,7zip")
     ap.add_argument("--sets", default=",".join(SETS))
-    ap.add_argument("--modes", default="upstream,ours")
+    ap.add_argument("--modes", default="upstream,ours,worker")
     ap.add_argument("--ours-bin", default=os.path.join(ROOT, "build", "bin"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "fidelity.md"))
     opts = ap.parse_args()
