@@ -139,6 +139,20 @@ bool dtlto::buildActions(const JobFile &F, const ActionOptions &O,
     P->set_value(Value);
   }
 
+  // Our worker's configuration file is named after the linker's process ID
+  // too; its contents, not its name, matter, so it gets a fixed name.
+  std::vector<std::string> CommonArgs = F.CommonArgs;
+  std::map<std::string, std::string> CommonRenamed;
+  for (std::string &A : CommonArgs) {
+    const std::string Flag = "--thinlto-config=";
+    if (A.rfind(Flag, 0) == 0 &&
+        std::count(F.CommonInputs.begin(), F.CommonInputs.end(),
+                   A.substr(Flag.size()))) {
+      CommonRenamed[A.substr(Flag.size())] = ".dtlto/lto-config";
+      A = Flag + ".dtlto/lto-config";
+    }
+  }
+
   for (size_t I = 0; I < F.Jobs.size(); ++I) {
     const Job &J = F.Jobs[I];
     std::string Who =
@@ -150,7 +164,8 @@ bool dtlto::buildActions(const JobFile &F, const ActionOptions &O,
     // (what clang writes does not depend on them), so the action, and with
     // it the farm's cache key, is the same in the next link.
     std::vector<std::string> JobArgs = J.Args;
-    std::map<std::string, std::string> Renamed; // Job file path -> action's.
+    // Job file path -> the action's.
+    std::map<std::string, std::string> Renamed = CommonRenamed;
     auto Rename = [&](const std::string &Path, const std::string &To) {
       bool Used = false;
       for (std::string &A : JobArgs) {
@@ -229,7 +244,7 @@ bool dtlto::buildActions(const JobFile &F, const ActionOptions &O,
     }
 
     rex::Command C;
-    std::vector<std::string> Args = F.CommonArgs;
+    std::vector<std::string> Args = CommonArgs;
     if (!O.RemoteCompiler.empty() && !Args.empty())
       Args[0] = O.RemoteCompiler;
     Args.insert(Args.end(), JobArgs.begin(), JobArgs.end());
