@@ -47,6 +47,12 @@ BackendOptions &backendOptions();
 /// "codegen-flag <name> <How> <clang flag>" lines (lib/Backend/*.def).
 void printFieldTable(llvm::raw_ostream &OS);
 
+/// Add the remote backends' statistics to the link's statistics file
+/// (--plugin-opt=stats-file=), which LLVM has written by now with the
+/// linker's own counters; a no-op when no job wrote any. A linker calls it
+/// once lto::LTO::run has returned (our ld.lld: from lto::DTLTO::cleanup).
+llvm::Error mergeRemoteStatistics();
+
 /// Create a ThinLTO backend that hands every backend compilation to the
 /// \p Distributor process through a JSON job file and feeds the native
 /// objects it produces back into the link (or the ThinLTO cache).

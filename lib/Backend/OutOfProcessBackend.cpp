@@ -29,6 +29,7 @@
 #include "CacheSalt.h"
 #include "Distributor.h"
 #include "RemoteCommand.h"
+#include "RemoteStatistics.h"
 #include "ShardRepair.h"
 #include "TempFiles.h"
 #include "WriteFile.h"
@@ -192,6 +193,11 @@ public:
                          "(--thinlto-remote-compiler=); using "
                       << Opts.Compiler.Path << "\n";
     return Cmd;
+  }
+
+  /// Where a worker job writes its statistics (a temporary file).
+  static std::string statsOutput(const JobState &J) {
+    return J.NativeObject + ".stats.json";
   }
 
   /// dtlto-codegen installed beside the running linker, or "".
@@ -517,6 +523,10 @@ Error OutOfProcessThinBackend::writeJobFile(
     if (Worker) {
       NewJob.Args.push_back("--thinlto-task=" + std::to_string(J->Task));
       append_range(NewJob.Outputs, workerSideOutputs(Conf, J->Task));
+      if (!Conf.StatsFile.empty()) {
+        NewJob.Args.push_back("--thinlto-stats=" + statsOutput(*J));
+        NewJob.Outputs.push_back(statsOutput(*J));
+      }
     }
     F.Jobs.push_back(std::move(NewJob));
   }
@@ -533,6 +543,17 @@ Error OutOfProcessThinBackend::writeJobFile(
 
 Error OutOfProcessThinBackend::loadObject(JobState &J) {
   std::string Why = takeObject(J);
+  if (Why.empty() && Worker && !Conf.StatsFile.empty()) {
+    // The job's counters, added to the link's statistics file at its end.
+    std::string Stats = statsOutput(J);
+    ErrorOr<std::unique_ptr<MemoryBuffer>> MB = MemoryBuffer::getFile(Stats);
+    if (!MB)
+      Why = "cannot read statistics file: " + Stats + ": " +
+            MB.getError().message();
+    else if (Error E =
+                 addRemoteStatistics(Conf.StatsFile, Stats, (*MB)->getBuffer()))
+      Why = toString(std::move(E));
+  }
   if (Why.empty())
     return Error::success();
   if (backendOptions().Fallback) {
@@ -692,8 +713,11 @@ Error OutOfProcessThinBackend::wait() {
     return E;
   // Registered before the distributor runs: whatever it leaves behind on
   // failure or Ctrl-C is removed too.
-  for (JobState *J : ToRun)
+  for (JobState *J : ToRun) {
     Temps.add(J->NativeObject, Opts.SaveTemps);
+    if (Worker && !Conf.StatsFile.empty())
+      Temps.add(statsOutput(*J), Opts.SaveTemps);
+  }
   const BackendOptions &Extra = backendOptions();
   if (Error E = runDistributor(Opts.Distributor, Opts.DistributorArgs, Path,
                                Extra.DistributorTimeout)) {

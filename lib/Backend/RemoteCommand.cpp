@@ -294,10 +294,6 @@ buildWorkerCommand(const lto::Config &Conf, const Triple &TT,
                         "remotely");
   if (Conf.CGFileType == CodeGenFileType::Null)
     return workerCannot("a null output type", "a job must write a file");
-  if (!Conf.StatsFile.empty())
-    Cmd.Warnings.push_back("statistics (" + Conf.StatsFile +
-                           ") cover only the linker's part of the link: "
-                           "remote backend compilations are not counted");
   WorkerSettings Settings;
   if (Extra.ForwardMllvm) {
     std::vector<std::string> Options = Conf.MllvmArgs;

@@ -15,7 +15,8 @@
 // ThinLTO runs on its threads, with them: the module from its file, the
 // imports from the shard (as clang's -fthinlto-index backend finds them),
 // every other setting as the linker had it. The .dwo and remarks files are
-// named from the task as in-process ThinLTO names them.
+// named from the task as in-process ThinLTO names them; statistics go to the
+// file the job names, for the linker to add to its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,7 @@
 
 #include "dtlto/LTOConfigFile.h"
 
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
@@ -42,9 +44,10 @@ namespace {
 constexpr StringLiteral ConfigFlag = "--thinlto-config=";
 constexpr StringLiteral IndexFlag = "-fthinlto-index=";
 constexpr StringLiteral TaskFlag = "--thinlto-task=";
+constexpr StringLiteral StatsFlag = "--thinlto-stats=";
 
 struct JobArgs {
-  std::string Config, Module, Index, Output, Target;
+  std::string Config, Module, Index, Output, Target, Stats;
   unsigned Task = 0;
   bool Assembly = false;
 };
@@ -66,7 +69,9 @@ bool parseArgs(ArrayRef<std::string> Args, JobArgs &J) {
       if (A.getAsInteger(10, J.Task))
         return fail("invalid task number '" + A + "'");
       HasTask = true;
-    } else if (A == "-c" || A == "-S")
+    } else if (A.consume_front(StatsFlag))
+      J.Stats = A.str();
+    else if (A == "-c" || A == "-S")
       J.Assembly = A == "-S";
     else if (A.consume_front("--target="))
       J.Target = A.str();
@@ -183,7 +188,21 @@ int dtlto::runThinBackendJob(ArrayRef<std::string> Args) {
     errs() << "dtlto-codegen: " << Kind << ": " << Msg << "\n";
   };
 
-  bool OK = runWithOptionState(!Settings.LLVMOptions.empty(), [&] {
+  // Statistics are LLVM's process-wide counters: such a job runs alone and
+  // writes the counters of its own run, which the linker adds to its file.
+  bool Stats = !Conf.StatsFile.empty();
+  if (Stats && J.Stats.empty()) {
+    fail("the configuration in '" + J.Config +
+         "' asks for statistics and "
+         "the job names no " +
+         StatsFlag + "<file>");
+    return 1;
+  }
+  bool OK = runWithOptionState(Stats || !Settings.LLVMOptions.empty(), [&] {
+    if (Stats) {
+      EnableStatistics(/*DoPrintOnExit=*/false);
+      ResetStatistics();
+    }
     if (!Settings.LLVMOptions.empty()) {
       std::vector<const char *> Argv = {"dtlto-codegen"};
       for (const std::string &O : Settings.LLVMOptions)
@@ -192,10 +211,26 @@ int dtlto::runThinBackendJob(ArrayRef<std::string> Args) {
         return fail("the link's LLVM options (from '" + J.Config +
                     "') are not accepted here");
     }
-    return runBackend(Conf, J);
+    if (!runBackend(Conf, J))
+      return false;
+    if (Stats) {
+      std::error_code EC;
+      raw_fd_ostream OS(J.Stats, EC);
+      if (!EC) {
+        PrintStatisticsJSON(OS);
+        OS.close();
+        EC = OS.error();
+      }
+      if (EC)
+        return fail("cannot write statistics file '" + J.Stats +
+                    "': " + EC.message());
+    }
+    return true;
   });
   if (!OK || HadError) {
     sys::fs::remove(J.Output);
+    if (!J.Stats.empty())
+      sys::fs::remove(J.Stats);
     return 1;
   }
   return 0;

@@ -28,6 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dtlto/Backend.h"
 #include "dtlto/LinkInputs.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -39,6 +40,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TimeProfiler.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/xxhash.h"
 
 using namespace llvm;
@@ -161,8 +163,12 @@ Error lto::DTLTO::serializeInputsForDistribution() {
   return dtlto::writeSerializedInputs(ThinLTO, SaveTemps);
 }
 
-// Called before LTO::run returns.
+// Called when LTO::run returns, after LLVM has written and closed the
+// statistics file (--plugin-opt=stats-file=), to which the remote backends'
+// counters are added.
 void lto::DTLTO::cleanup() {
   dtlto::removeSerializedInputs();
+  if (Error E = dtlto::mergeRemoteStatistics())
+    WithColor::warning() << "DTLTO: " << toString(std::move(E)) << "\n";
   LTO::cleanup();
 }
