@@ -88,10 +88,12 @@ def collect(dirs, dest):
     for d in dirs:
         for f in os.listdir(d):
             if f.startswith(prefix):
-                # DTLTO gives an archive member a serialized copy in the
-                # output directory, named <member>.<seq>.<HEX PID>.o.
-                name = re.sub(r"\)\.\d+\.[0-9A-F]+\.(o|s)$", r").\1",
-                              f[len(prefix):])
+                # In-process ThinLTO names an archive member's module
+                # "lib.a(m.o at 1234)"; DTLTO gives it a serialized copy
+                # named "lib.a(m.o).<seq>.<hex tag>.o". Both become
+                # "lib.a(m.o).o".
+                name = re.sub(r" at \d+\)", ")", f[len(prefix):])
+                name = re.sub(r"\)\.\d+\.[0-9A-F]+\.(o|s)$", r").\1", name)
                 shutil.move(os.path.join(d, f), os.path.join(dest, name))
                 names.append(name)
     return names
