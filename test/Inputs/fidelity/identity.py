@@ -13,6 +13,7 @@ either link wrote.
 the clang the driver names.
 """
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -42,7 +43,17 @@ ours = base + ["--ld-path=" + os.path.join(bindir, "ld.lld"),
 if worker:
     ours.append("-Wl,--thinlto-remote-compiler=" +
                 os.path.join(bindir, "dtlto-codegen"))
+# The distributor's report shows the link really went through DTLTO.
+report = os.path.abspath("dt-report.json")
+if os.path.exists(report):
+    os.remove(report)
+ours.append("-Wl,--thinlto-distributor-arg=--report=" + report)
 subprocess.run(ours, check=True, cwd="dt")
+with open(report) as f:
+    jobs = len(json.load(f)["jobs"])
+modules = len(glob.glob("ip/app.lto.*"))
+if jobs != modules:
+    sys.exit("identity.py: %d DTLTO jobs for %d ThinLTO modules" % (jobs, modules))
 
 
 def same(a, b):
