@@ -20,14 +20,21 @@ with open(jobfile, encoding="utf-8") as f:
 common = data["common"]["args"]
 
 def with_output(job, suffix):
+    """The job's arguments writing to <output><suffix>, which is removed
+    first: a compile that claims success without writing cannot pass on an
+    earlier run's file."""
     args = list(job["args"])
-    args[args.index("-o") + 1] = job["outputs"][0] + suffix
+    path = job["outputs"][0] + suffix
+    args[args.index("-o") + 1] = path
+    if os.path.exists(path):
+        os.remove(path)
     return args
 
 same = 0
 for job in data["jobs"]:
     subprocess.check_call([codegen] + common[1:] + with_output(job, ".one"))
-    same += filecmp.cmp(job["outputs"][0], job["outputs"][0] + ".one", False)
+    same += os.path.exists(job["outputs"][0] + ".one") and filecmp.cmp(
+        job["outputs"][0], job["outputs"][0] + ".one", False)
 print("one-shot: %d of %d identical" % (same, len(data["jobs"])))
 
 
@@ -40,14 +47,15 @@ def ask(to, frm, job, suffix):
     message = frm.read(length)
     if status:
         sys.stderr.write(message.decode(errors="replace"))
-    return status == 0 and filecmp.cmp(job["outputs"][0],
-                                       job["outputs"][0] + suffix, False)
+    out = job["outputs"][0] + suffix
+    return (status == 0 and os.path.exists(out) and
+            filecmp.cmp(job["outputs"][0], out, False))
 
 
 server = subprocess.Popen([codegen, "--serve"] + common,
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-same = sum(ask(server.stdin, server.stdout, job, ".srv")
-           for job in data["jobs"] * 3)
+same = sum(ask(server.stdin, server.stdout, job, ".srv%d" % (n // len(data["jobs"])))
+           for n, job in enumerate(data["jobs"] * 3))
 server.stdin.close()
 server.wait()
 print("server: %d of %d identical" % (same, len(data["jobs"]) * 3))
@@ -64,8 +72,9 @@ def lane(k, req, rep):
     os.close(req[0])
     os.close(rep[1])
     with os.fdopen(req[1], "wb") as to, os.fdopen(rep[0], "rb") as frm:
-        jobs = (data["jobs"] * 3)[k::lanes]
-        results.extend(ask(to, frm, job, ".lane%d" % k) for job in jobs)
+        reps = list(enumerate(data["jobs"] * 3))[k::lanes]
+        results.extend(ask(to, frm, job, ".lane%d.%d" % (k, n))
+                       for n, job in reps)
 threads = [threading.Thread(target=lane, args=(k, req, rep))
            for k, (req, rep) in enumerate(pipes)]
 for t in threads:
