@@ -59,3 +59,17 @@ TEST(ProtocolTest, ReplyRoundTrip) {
 }
 
 } // namespace
+
+namespace {
+// Which common arguments make a codegen server run jobs one at a time.
+TEST(ProtocolTest, ProcessState) {
+  using dtlto::setsProcessState;
+  EXPECT_FALSE(setsProcessState({"clang", "-c", "-O2", "-fpic"}));
+  EXPECT_FALSE(setsProcessState(
+      {"clang", "-Xclang", "-target-cpu", "-Xclang", "x86-64-v3"}));
+  EXPECT_TRUE(setsProcessState({"clang", "-mllvm", "-align-all-functions=6"}));
+  EXPECT_TRUE(setsProcessState({"clang", "-fpass-plugin=p.so"}));
+  EXPECT_TRUE(setsProcessState({"clang", "-save-stats=obj"}));
+  EXPECT_TRUE(setsProcessState({"clang", "-ftime-report"}));
+}
+} // namespace

@@ -48,6 +48,13 @@ struct JobFile {
 
   /// The module a job compiles (its first input), for messages.
   const std::string &moduleOf(size_t I) const;
+
+  /// The target of the common args' first "--target=", or "": what every
+  /// job's object is checked against.
+  std::string target() const;
+
+  /// Whether the remote compiler writes assembly (-S among the common args).
+  bool emitsAssembly() const;
 };
 
 /// Serialize \p F in upstream LLVM 22's byte layout. Fails only if a string

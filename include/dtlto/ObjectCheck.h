@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace dtlto {
 
@@ -39,12 +38,6 @@ bool checkJobOutput(std::string_view Head, uint64_t Size,
 /// file fails with the system's reason.
 bool checkNativeObjectFile(const std::string &Path, std::string_view Triple,
                            std::string &Why, bool Assembly = false);
-
-/// Whether the remote compiler writes assembly (-S among \p Args).
-bool emitsAssembly(const std::vector<std::string> &Args);
-
-/// The value of the first "--target=" argument in \p Args, or "".
-std::string targetFromArgs(const std::vector<std::string> &Args);
 
 } // namespace dtlto
 

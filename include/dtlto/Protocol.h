@@ -52,6 +52,13 @@ void decodeReplyHeader(const char *Header, uint32_t &Status, uint32_t &Length);
 /// unchanged) while it is incomplete.
 bool decodeReply(std::string &Buffer, uint32_t &Status, std::string &Output);
 
+/// Whether a job's arguments set process-wide state in a server (LLVM
+/// options, pass plugins, statistics, timers): the server runs such a job
+/// alone, so a client that sees them in the common arguments starts one
+/// single-lane server per slot instead. The server decides from these and
+/// from the compiler invocation they turn into.
+bool setsProcessState(const std::vector<std::string> &Args);
+
 } // namespace dtlto
 
 #endif // DTLTO_PROTOCOL_H

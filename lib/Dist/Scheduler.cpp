@@ -61,8 +61,8 @@ class Run {
 public:
   Run(const char *Prog, const JobFile &F, Executor &E,
       const SchedulerOptions &O)
-      : Prog(Prog), F(F), E(E), O(O), Triple(targetFromArgs(F.CommonArgs)),
-        Assembly(emitsAssembly(F.CommonArgs)), Attempts(F.Jobs.size(), 0),
+      : Prog(Prog), F(F), E(E), O(O), Triple(F.target()),
+        Assembly(F.emitsAssembly()), Attempts(F.Jobs.size(), 0),
         Bar(F.Jobs.size()), T0(now()) {}
   int run();
 

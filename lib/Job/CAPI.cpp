@@ -40,9 +40,9 @@ int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out) {
   }
   // Insert "target" right after the opening brace of the top-level object.
   std::string Target = "\"target\":";
-  appendJSONString(Target, targetFromArgs(F.CommonArgs));
+  appendJSONString(Target, F.target());
   Target += ",\"assembly\":";
-  Target += emitsAssembly(F.CommonArgs) ? "true," : "false,";
+  Target += F.emitsAssembly() ? "true," : "false,";
   size_t Brace = Text.find('{');
   Text.insert(Brace + 1, Target);
   *Out = copyOut(Text);

@@ -30,6 +30,20 @@ std::vector<std::string> JobFile::command(size_t I) const {
   return Cmd;
 }
 
+std::string JobFile::target() const {
+  for (const std::string &A : CommonArgs)
+    if (A.compare(0, 9, "--target=") == 0)
+      return A.substr(9);
+  return "";
+}
+
+bool JobFile::emitsAssembly() const {
+  for (const std::string &A : CommonArgs)
+    if (A == "-S")
+      return true;
+  return false;
+}
+
 const std::string &JobFile::moduleOf(size_t I) const {
   static const std::string Unknown = "<unknown module>";
   const Job &J = Jobs[I];

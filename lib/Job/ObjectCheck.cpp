@@ -238,17 +238,3 @@ bool dtlto::checkJobOutput(std::string_view B, uint64_t Size,
   }
   return true;
 }
-
-bool dtlto::emitsAssembly(const std::vector<std::string> &Args) {
-  for (const std::string &A : Args)
-    if (A == "-S")
-      return true;
-  return false;
-}
-
-std::string dtlto::targetFromArgs(const std::vector<std::string> &Args) {
-  for (const std::string &A : Args)
-    if (startsWith(A, "--target="))
-      return A.substr(9);
-  return "";
-}

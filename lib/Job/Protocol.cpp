@@ -8,6 +8,8 @@
 
 #include "dtlto/Protocol.h"
 
+#include <cstring>
+
 using namespace dtlto;
 
 bool dtlto::encodeRequest(const std::vector<std::string> &Args,
@@ -64,6 +66,17 @@ void dtlto::decodeReplyHeader(const char *Header, uint32_t &Status,
                               uint32_t &Length) {
   Status = getU32(Header);
   Length = getU32(Header + 4);
+}
+
+bool dtlto::setsProcessState(const std::vector<std::string> &Args) {
+  static const char *const Prefixes[] = {
+      "-mllvm",   "-mdebug-pass", "-mlimit-float-precision", "-fpass-plugin",
+      "-fplugin", "-save-stats",  "-ftime-report",           "-print-stats"};
+  for (const std::string &A : Args)
+    for (const char *P : Prefixes)
+      if (A.compare(0, std::strlen(P), P) == 0)
+        return true;
+  return false;
 }
 
 bool dtlto::decodeReply(std::string &Buffer, uint32_t &Status,

@@ -190,10 +190,12 @@ bool dtlto::runWithOptionState(bool UsesProcessState,
   }
 }
 
-static bool execute(CompilerInstance &Clang) {
+static bool execute(CompilerInstance &Clang,
+                    const std::vector<std::string> &Args) {
+  bool Alone =
+      usesProcessState(Clang.getInvocation()) || dtlto::setsProcessState(Args);
   return dtlto::runWithOptionState(
-      usesProcessState(Clang.getInvocation()),
-      [&] { return ExecuteCompilerInvocation(&Clang); });
+      Alone, [&] { return ExecuteCompilerInvocation(&Clang); });
 }
 
 // --- Reusing the driver's work ------------------------------------------
@@ -391,7 +393,7 @@ static int compile(const std::vector<std::string> &Args,
   Buffer->FlushDiagnostics(Clang->getDiagnostics());
   if (!OK)
     return 1;
-  return execute(*Clang) ? 0 : 1;
+  return execute(*Clang, Args) ? 0 : 1;
 }
 
 // --- Server mode ---------------------------------------------------------

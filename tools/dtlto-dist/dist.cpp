@@ -36,6 +36,7 @@
 
 #include "dtlto/Files.h"
 #include "dtlto/JobFile.h"
+#include "dtlto/Protocol.h"
 #include "dtlto/Scheduler.h"
 
 #include <climits>
@@ -51,19 +52,6 @@ using namespace dtlto;
 namespace {
 
 const char *Prog = "dtlto-dist";
-
-/// Whether common arguments make dtlto-codegen run jobs one at a time: they
-/// set LLVM options or other process-wide state (see dtlto-codegen).
-bool setsProcessState(const std::vector<std::string> &Args) {
-  static const char *const Prefixes[] = {
-      "-mllvm",   "-mdebug-pass", "-mlimit-float-precision", "-fpass-plugin",
-      "-fplugin", "-save-stats",  "-ftime-report",           "-print-stats"};
-  for (const std::string &A : Args)
-    for (const char *P : Prefixes)
-      if (A.compare(0, std::strlen(P), P) == 0)
-        return true;
-  return false;
-}
 
 void usage() {
   std::fprintf(

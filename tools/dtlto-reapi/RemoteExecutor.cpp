@@ -136,8 +136,8 @@ public:
   RemoteExecutor(Remote &R, const JobFile &F, const ActionSet &Set,
                  CacheProbe Probe, bool Verbose)
       : R(R), F(F), Set(Set), Probe(std::move(Probe)), Verbose(Verbose),
-        Triple(targetFromArgs(F.CommonArgs)),
-        Assembly(emitsAssembly(F.CommonArgs)), Outputs(F.Jobs.size()) {
+        Triple(F.target()), Assembly(F.emitsAssembly()),
+        Outputs(F.Jobs.size()) {
     if (::pipe2(Wake, O_CLOEXEC | O_NONBLOCK))
       Wake[0] = Wake[1] = -1;
     Rejected = this->Probe.Rejected;
@@ -483,8 +483,8 @@ CacheProbe dtlto::probeActionCache(Remote &R, const JobFile &F,
   std::string Err;
   if (!R.download(Need, Got, Err))
     return P; // Each job asks again on its own, with retries.
-  std::string Triple = targetFromArgs(F.CommonArgs);
-  bool Assembly = emitsAssembly(F.CommonArgs);
+  std::string Triple = F.target();
+  bool Assembly = F.emitsAssembly();
   for (size_t I = 0; I < N; ++I) {
     if (!Found[I]) {
       // Asked and not there; unless the probe stopped early.

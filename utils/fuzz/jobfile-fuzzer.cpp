@@ -62,6 +62,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
     (void)F.moduleOf(I);
   }
   (void)checkOutputPaths(F, Err);
-  (void)targetFromArgs(F.CommonArgs);
+  (void)F.target();
   return 0;
 }
