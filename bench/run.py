@@ -9,6 +9,9 @@ drift hits all of them alike, and reports medians with min-max:
   upstream   Debian ld.lld-22 DTLTO, bench/parallel-dist.py -jN (one clang
              process per job)
   ours       our ld.lld + dtlto-dist -jN (dtlto-codegen servers)
+  ours-worker  the same with our worker as the remote compiler (LLVM's
+             ThinLTO backend with the link's configuration file, instead of
+             clang's driver and cc1)
 
 for N in --jobs, cold (no cache) and warm (a populated --thinlto-cache-dir).
 Measured: wall time, CPU time of the whole link (linker, distributor and
@@ -17,7 +20,7 @@ extra CPU per backend job over in-process. Each program's own check is run
 on every configuration's output, and outputs are compared run to run.
 
   bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip]
-               [--modes inprocess,upstream,ours[,ours-procs]]
+               [--modes inprocess,upstream,ours[,ours-procs,ours-worker]]
                [--out docs/benchmark.md]
 """
 import argparse
@@ -40,6 +43,7 @@ CLANG = "/usr/bin/clang-22"
 UPSTREAM_LD = "/usr/bin/ld.lld-22"
 OUR_LD = os.path.join(ROOT, "build", "bin", "ld.lld")
 OUR_DIST = os.path.join(ROOT, "build", "bin", "dtlto-dist")
+OUR_WORKER = os.path.join(ROOT, "build", "bin", "dtlto-codegen")
 SIMPLE_DIST = os.path.join(HERE, "parallel-dist.py")
 
 
@@ -78,7 +82,8 @@ def command(mode, jobs, args, out, cache):
         return [UPSTREAM_LD] + args + extra + jobs_flag
     linker, dist = {"upstream": (UPSTREAM_LD, SIMPLE_DIST),
                     "ours": (OUR_LD, OUR_DIST),
-                    "ours-procs": (OUR_LD, OUR_DIST)}[mode]
+                    "ours-procs": (OUR_LD, OUR_DIST),
+                    "ours-worker": (OUR_LD, OUR_DIST)}[mode]
     # ours-procs: one dtlto-codegen process per job slot (the previous
     # design) instead of one process running the jobs on threads.
     procs = ["--thinlto-distributor-arg=--codegen-processes"] * (
@@ -86,7 +91,8 @@ def command(mode, jobs, args, out, cache):
     return [linker] + args + extra + jobs_flag + [
         "--thinlto-distributor=" + dist,
         "--thinlto-distributor-arg=-j%d" % jobs] + procs + [
-        "--thinlto-remote-compiler=" + CLANG]
+        "--thinlto-remote-compiler=" +
+        (OUR_WORKER if mode == "ours-worker" else CLANG)]
 
 
 def peak_rss_kib(pid, stop, result):
@@ -174,7 +180,7 @@ def main():
     ap.add_argument("--programs", default="mafft,bullet,7zip")
     ap.add_argument("--modes", default="inprocess,upstream,ours",
                     help="inprocess (always measured first), upstream, ours, "
-                    "ours-procs")
+                    "ours-procs, ours-worker")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmark.md"))
     opts = ap.parse_args()
     jobs_list = [int(j) for j in opts.jobs.split(",")]
