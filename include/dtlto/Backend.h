@@ -40,6 +40,7 @@ struct BackendOptions {
   /// The code-generation level was given (--lto-CGO), not derived from -O.
   bool ExplicitCGOptLevel = false;
 };
+/// Set before the link; each backend copies them when it is created.
 BackendOptions &backendOptions();
 
 /// Print how every lto::Config / TargetOptions field and every code-generation
