@@ -53,17 +53,29 @@ std::string dtlto::programIdentity(const std::string &Path) {
 }
 
 std::string dtlto::cacheSalt(const std::vector<std::string> &CommonArgs,
-                             const std::vector<std::string> &CommonInputs) {
+                             const std::vector<std::string> &CommonInputs,
+                             StringRef PerLinkPath) {
+  // A file named after the linker's process ID differs in name every link:
+  // its contents count, its name does not.
+  auto Named = [&](const std::string &S) {
+    if (PerLinkPath.empty())
+      return S;
+    std::string Out = S;
+    for (size_t At = Out.find(PerLinkPath); At != std::string::npos;
+         At = Out.find(PerLinkPath, At + 10))
+      Out.replace(At, PerLinkPath.size(), "<per-link>");
+    return Out;
+  };
   std::string Salt = Version;
   Salt += '\0';
   for (const std::string &A : CommonArgs)
-    (Salt += A) += '\0';
+    (Salt += Named(A)) += '\0';
   for (const std::string &In : CommonInputs) {
     ErrorOr<std::unique_ptr<MemoryBuffer>> MB =
         MemoryBuffer::getFile(In, /*IsText=*/false,
                               /*RequiresNullTerminator=*/false);
     // An unreadable input fails the jobs that need it; nothing is cached.
-    Salt += "input:" + In + ":" +
+    Salt += "input:" + Named(In) + ":" +
             (MB ? contentHash((*MB)->getBuffer()) : std::string("missing"));
     Salt += '\0';
   }

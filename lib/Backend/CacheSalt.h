@@ -21,15 +21,20 @@
 #ifndef DTLTO_LIB_BACKEND_CACHESALT_H
 #define DTLTO_LIB_BACKEND_CACHESALT_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 #include <vector>
 
 namespace dtlto {
 
 /// The salt for the cache keys of a link whose jobs run \p CommonArgs
-/// (the compiler first) and read \p CommonInputs.
+/// (the compiler first) and read \p CommonInputs. \p PerLinkPath, if given,
+/// is a file of this link named after the linker's process ID (our worker's
+/// configuration): its contents count, its name is left out.
 std::string cacheSalt(const std::vector<std::string> &CommonArgs,
-                      const std::vector<std::string> &CommonInputs);
+                      const std::vector<std::string> &CommonInputs,
+                      llvm::StringRef PerLinkPath = "");
 
 /// What identifies the program at \p Path: its ELF build ID if it has one,
 /// else a hash of its contents; "" if there is no such file here (a
