@@ -19,7 +19,7 @@ compilers), linker peak RSS (VmHWM of the linker process alone), and the
 extra CPU per backend job over in-process. Each program's own check is run
 on every configuration's output, and outputs are compared run to run.
 
-  bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip]
+  bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip,lua,leveldb]
                [--modes inprocess,upstream,ours[,ours-procs,ours-worker]]
                [--out docs/benchmark.md]
 """
@@ -159,6 +159,12 @@ def check_program(program, binary):
             return subprocess.run([binary, "t", "-bd", os.path.join(d, "a.7z")],
                                   capture_output=True, check=True).stdout.split(
                                       b"\n")[-3:]
+    if program == "lua":
+        return subprocess.run([binary, os.path.join(HERE, "programs",
+                                                    "lua-check.lua")],
+                              capture_output=True, check=True).stdout
+    if program == "leveldb":
+        return subprocess.run([binary], capture_output=True, check=True).stdout
     raise ValueError(program)
 
 
@@ -177,7 +183,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--jobs", default="1,2")
-    ap.add_argument("--programs", default="mafft,bullet,7zip")
+    ap.add_argument("--programs", default="mafft,bullet,7zip,lua,leveldb")
     ap.add_argument("--modes", default="inprocess,upstream,ours",
                     help="inprocess (always measured first), upstream, ours, "
                     "ours-procs, ours-worker")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark set-up on a fresh Debian 12: enables Debian's source archive,
-# fetches the benchmark programs' sources (7zip, bullet, mafft) into
+# fetches the benchmark programs' sources (7zip, bullet, mafft, and the small
+# links: lua5.4, leveldb) into
 # bench/work/src and installs what building them needs. Idempotent; as root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,6 @@ DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
   --no-install-recommends dpkg-dev make cmake ninja-build >/dev/null
 mkdir -p "$here/work/src"
 cd "$here/work/src"
-for p in mafft bullet 7zip; do
+for p in mafft bullet 7zip lua5.4 leveldb; do
   ls -d "$p"-*/ >/dev/null 2>&1 || apt-get source -qq "$p"
 done
