@@ -77,12 +77,15 @@ build_lua() {
   local s=$(ls -d "$work"/src/lua5.4-*/ | head -1) b=$work/lua/build
   rm -rf "$work/lua" && mkdir -p "$work/lua/links" "$b"
   cd "$b"
+  # Debian's patch to luaconf.h includes a header its build generates.
+  echo "#define DEB_HOST_MULTIARCH \"$(dpkg-architecture -qDEB_HOST_MULTIARCH)\"" \
+    > lua5.4-deb-multiarch.h
   local core="lapi lcode lctype ldebug ldo ldump lfunc lgc llex lmem lobject
     lopcodes lparser lstate lstring ltable ltm lundump lvm lzio lauxlib lbaselib
     lcorolib ldblib liolib lmathlib loadlib loslib lstrlib ltablib lutf8lib linit"
   local m
   for m in $core lua; do
-    clang-22 -O2 -flto=thin -DLUA_COMPAT_5_3 -DLUA_USE_LINUX -c "$s/src/$m.c" \
+    clang-22 -O2 -flto=thin -DLUA_COMPAT_5_3 -DLUA_USE_LINUX -I. -c "$s/src/$m.c" \
       -o "$m.o" >> "$work/lua/build.log" 2>&1
   done
   llvm-ar-22 rcs liblua.a $(for m in $core; do echo "$m.o"; done)

@@ -43,6 +43,7 @@
 #include "dtlto/Process.h"
 #include "dtlto/Protocol.h"
 
+#include "Templates.h"
 #include "ThinBackendJob.h"
 
 #include "clang/Basic/Diagnostic.h"
@@ -198,131 +199,15 @@ static bool execute(CompilerInstance &Clang,
       Alone, [&] { return ExecuteCompilerInvocation(&Clang); });
 }
 
-// --- Reusing the driver's work ------------------------------------------
-//
-// The driver's part of a job (finding the GCC installation: ~130 file
-// system calls; building the toolchain and the cc1 command) costs a server
-// about a millisecond per job, and gives the same cc1 command for every job
-// of the server but for the job's own paths. So the cc1 command of a job in
-// DTLTO's form (<module> -fthinlto-index=<shard> -o <object>) becomes a
-// template: each path in it is replaced by the next job's. A template is
-// trusted only once the driver, run for a second job, has produced exactly
-// what the replacement gives; if it ever does not, every job runs the
-// driver. Templates apply to modules with the same extension only (the
-// driver picks the input's type by it).
-
-namespace {
-struct JobPaths {
-  std::string Module, Shard, Output;
-};
-
-class CC1Templates {
-public:
-  /// The cc1 arguments of \p J from a trusted template, if there is one.
-  std::optional<std::vector<std::string>> lookup(const JobPaths &J);
-  /// What the driver made of \p J (it printed nothing).
-  void record(const JobPaths &J, const std::vector<std::string> &CC1);
-
-private:
-  std::optional<std::vector<std::string>> apply(const JobPaths &J) const;
-  bool usable() const;
-
-  std::mutex Lock;
-  enum { Empty, Candidate, Trusted, Off } State = Empty;
-  JobPaths From;
-  std::vector<std::string> Args;
-};
-} // namespace
-
-static CC1Templates Templates;
-
-/// The paths of a job given in DTLTO's form, if it is.
-static std::optional<JobPaths> dtltoJob(ArrayRef<std::string> JobArgs) {
-  if (JobArgs.size() != 4 || JobArgs[0].empty() || JobArgs[0][0] == '-' ||
-      !StringRef(JobArgs[1]).starts_with("-fthinlto-index=") ||
-      JobArgs[2] != "-o" || JobArgs[3].empty())
-    return std::nullopt;
-  return JobPaths{JobArgs[0], JobArgs[1].substr(16), JobArgs[3]};
-}
-
-static bool isMainFileName(ArrayRef<std::string> Args, size_t I) {
-  return I > 0 && Args[I - 1] == "-main-file-name";
-}
-
-std::optional<std::vector<std::string>>
-CC1Templates::apply(const JobPaths &J) const {
-  if (sys::path::extension(J.Module) != sys::path::extension(From.Module))
-    return std::nullopt;
-  std::string Index = "-fthinlto-index=" + From.Shard;
-  std::vector<std::string> Out;
-  for (size_t I = 0; I < Args.size(); ++I) {
-    const std::string &A = Args[I];
-    if (isMainFileName(Args, I))
-      Out.push_back(sys::path::filename(J.Module).str());
-    else if (A == From.Module)
-      Out.push_back(J.Module);
-    else if (A == Index)
-      Out.push_back("-fthinlto-index=" + J.Shard);
-    else if (A == From.Output)
-      Out.push_back(J.Output);
-    else
-      Out.push_back(A);
-  }
-  return Out;
-}
-
-// Each path must be one whole argument, once, and appear in no other.
-bool CC1Templates::usable() const {
-  std::string Index = "-fthinlto-index=" + From.Shard;
-  StringRef Name = sys::path::filename(From.Module);
-  unsigned Module = 0, Shard = 0, Output = 0;
-  for (size_t I = 0; I < Args.size(); ++I) {
-    StringRef A = Args[I];
-    if (isMainFileName(Args, I)) {
-      if (A != Name)
-        return false;
-      continue;
-    }
-    Module += A == From.Module;
-    Shard += A == Index;
-    Output += A == From.Output;
-    if (A == From.Module || A == Index || A == From.Output)
-      continue;
-    for (StringRef P : {StringRef(From.Module), StringRef(From.Shard),
-                        StringRef(From.Output), Name})
-      if (A.contains(P))
-        return false;
-  }
-  return Module == 1 && Shard == 1 && Output == 1;
-}
-
-std::optional<std::vector<std::string>>
-CC1Templates::lookup(const JobPaths &J) {
-  std::lock_guard<std::mutex> L(Lock);
-  if (State != Trusted)
-    return std::nullopt;
-  return apply(J);
-}
-
-void CC1Templates::record(const JobPaths &J,
-                          const std::vector<std::string> &CC1) {
-  std::lock_guard<std::mutex> L(Lock);
-  if (State == Empty) {
-    From = J;
-    Args = CC1;
-    State = usable() ? Candidate : Off;
-  } else if (State == Candidate && J.Module != From.Module) {
-    if (std::optional<std::vector<std::string>> Guess = apply(J))
-      State = *Guess == CC1 ? Trusted : Off;
-  }
-}
+static dtlto::CC1Templates Templates;
 
 /// The cc1 arguments for a job given as a clang command line, from the
 /// driver (\p Args[0] is ignored); false, with the job's exit status in
 /// \p Status, if the driver failed or the job is not a single cc1 compile
 /// (then the real clang has run it).
-static bool driverCC1(const std::vector<std::string> &Args, const JobPaths *Job,
-                      std::vector<std::string> &CC1, int &Status) {
+static bool driverCC1(const std::vector<std::string> &Args,
+                      const dtlto::JobPaths *Job, std::vector<std::string> &CC1,
+                      int &Status) {
   std::vector<const char *> Argv = {ClangPath};
   for (size_t I = 1; I < Args.size(); ++I)
     Argv.push_back(Args[I].c_str());
@@ -365,7 +250,7 @@ static bool driverCC1(const std::vector<std::string> &Args, const JobPaths *Job,
 /// Compile one job given as a clang command line (Args[0] is ignored);
 /// \p Job: its paths, if it has DTLTO's form and runs in a server.
 static int compile(const std::vector<std::string> &Args,
-                   const JobPaths *Job = nullptr) {
+                   const dtlto::JobPaths *Job = nullptr) {
   std::vector<std::string> CC1;
   std::optional<std::vector<std::string>> Reused;
   if (Job)
@@ -436,7 +321,7 @@ static void serveLane(const std::vector<std::string> &Common, int In, int Out) {
   while (readRequest(In, Pending, JobArgs)) {
     std::vector<std::string> Args = Common;
     Args.insert(Args.end(), JobArgs.begin(), JobArgs.end());
-    std::optional<JobPaths> Paths = dtltoJob(JobArgs);
+    std::optional<dtlto::JobPaths> Paths = dtlto::dtltoJobPaths(JobArgs);
     std::string Text;
     Captured = &Text;
     uint32_t Status = dtlto::isThinBackendJob(Args)
