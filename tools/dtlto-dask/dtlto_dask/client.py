@@ -135,13 +135,14 @@ def import_dask():
     """Dask's import (~0.3 s) overlaps reading the job file and inputs."""
     import logging
     import threading
+    import importlib
     import warnings
 
     def work():
         # Dask logs and warns on its own; the distributor reports what matters.
         warnings.filterwarnings("ignore")
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
-        import distributed  # noqa: F401
+        importlib.import_module("distributed")
 
     t = threading.Thread(target=work, daemon=True)
     t.start()
