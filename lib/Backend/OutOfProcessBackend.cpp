@@ -280,7 +280,10 @@ Error OutOfProcessThinBackend::writeJobFile(
     NewJob.Outputs = {J->NativeObject};
     if (Worker) {
       NewJob.Args.push_back("--thinlto-task=" + std::to_string(J->Task));
-      append_range(NewJob.Outputs, workerSideOutputs(Conf, J->Task));
+      for (const SideOutput &Side : workerSideOutputs(Conf, J->Task)) {
+        NewJob.Args.push_back(Side.Flag + Side.Path);
+        NewJob.Outputs.push_back(Side.Path);
+      }
       if (!Conf.StatsFile.empty()) {
         NewJob.Args.push_back("--thinlto-stats=" + statsOutput(*J));
         NewJob.Outputs.push_back(statsOutput(*J));

@@ -327,17 +327,18 @@ bool dtlto::isWorker(StringRef CompilerPath) {
   return sys::path::filename(CompilerPath) == "dtlto-codegen";
 }
 
-std::vector<std::string> dtlto::workerSideOutputs(const lto::Config &Conf,
-                                                  unsigned Task) {
-  std::vector<std::string> Out;
+std::vector<SideOutput> dtlto::workerSideOutputs(const lto::Config &Conf,
+                                                 unsigned Task) {
+  std::vector<SideOutput> Out;
   if (!Conf.DwoDir.empty()) {
     SmallString<256> Dwo(Conf.DwoDir);
     sys::path::append(Dwo, Twine(Task) + ".dwo");
-    Out.push_back(std::string(Dwo));
+    Out.push_back({"--thinlto-dwo-output=", std::string(Dwo)});
   }
   if (!Conf.RemarksFilename.empty())
-    Out.push_back(Conf.RemarksFilename + ".thin." + std::to_string(Task) + "." +
-                  Conf.RemarksFormat);
+    Out.push_back({"--thinlto-remarks-output=",
+                   Conf.RemarksFilename + ".thin." + std::to_string(Task) +
+                       "." + Conf.RemarksFormat});
   return Out;
 }
 

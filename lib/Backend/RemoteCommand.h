@@ -62,11 +62,19 @@ buildRemoteCommand(const llvm::lto::Config &Conf, const llvm::Triple &TT,
                    const RemoteCompiler &RC, const BackendOptions &Extra,
                    bool SaveTemps, llvm::StringRef ConfigPath);
 
+/// A file a worker job writes besides its object, and the job argument
+/// that names it (so that a distributor may move it, as it moves outputs
+/// named in arguments).
+struct SideOutput {
+  std::string Flag; ///< "--thinlto-dwo-output=" or "--thinlto-remarks-output="
+  std::string Path;
+};
+
 /// The files a worker job writes besides its object, named as in-process
 /// ThinLTO names them for \p Task: the split-DWARF .dwo
 /// (<dwo_dir>/<task>.dwo) and the remarks (<file>.thin.<task>.<format>).
-std::vector<std::string> workerSideOutputs(const llvm::lto::Config &Conf,
-                                           unsigned Task);
+std::vector<SideOutput> workerSideOutputs(const llvm::lto::Config &Conf,
+                                          unsigned Task);
 
 } // namespace dtlto
 

@@ -24,6 +24,7 @@
 
 #include "dtlto/LTOConfigFile.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/DiagnosticInfo.h"
@@ -34,6 +35,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/IPO/FunctionImport.h"
 
@@ -45,9 +47,14 @@ constexpr StringLiteral ConfigFlag = "--thinlto-config=";
 constexpr StringLiteral IndexFlag = "-fthinlto-index=";
 constexpr StringLiteral TaskFlag = "--thinlto-task=";
 constexpr StringLiteral StatsFlag = "--thinlto-stats=";
+constexpr StringLiteral DwoFlag = "--thinlto-dwo-output=";
+constexpr StringLiteral RemarksFlag = "--thinlto-remarks-output=";
 
 struct JobArgs {
   std::string Config, Module, Index, Output, Target, Stats;
+  // Where the .dwo and remarks files go, if not where the configuration
+  // names them (a distributor may have moved them, as outputs).
+  std::string DwoOutput, RemarksOutput;
   unsigned Task = 0;
   bool Assembly = false;
 };
@@ -71,6 +78,10 @@ bool parseArgs(ArrayRef<std::string> Args, JobArgs &J) {
       HasTask = true;
     } else if (A.consume_front(StatsFlag))
       J.Stats = A.str();
+    else if (A.consume_front(DwoFlag))
+      J.DwoOutput = A.str();
+    else if (A.consume_front(RemarksFlag))
+      J.RemarksOutput = A.str();
     else if (A == "-c" || A == "-S")
       J.Assembly = A == "-S";
     else if (A.consume_front("--target="))
@@ -165,6 +176,23 @@ int dtlto::runThinBackendJob(ArrayRef<std::string> Args) {
     fail(toString(std::move(E)));
     return 1;
   }
+  // The .dwo keeps the name in-process ThinLTO gives it (<dwo_dir>/<task>.dwo,
+  // recorded in the object) wherever the file itself goes.
+  if (!J.DwoOutput.empty() && !Conf.DwoDir.empty()) {
+    SmallString<256> Name(Conf.DwoDir);
+    sys::path::append(Name, Twine(J.Task) + ".dwo");
+    Conf.SplitDwarfFile = std::string(Name);
+    Conf.SplitDwarfOutput = J.DwoOutput;
+    Conf.DwoDir.clear();
+  }
+  // LLVM names a task's remarks file <file>.thin.<task>.<format>: give it a
+  // <file> that puts it beside the requested one, and move it there after.
+  std::string RemarksWritten;
+  if (!J.RemarksOutput.empty() && !Conf.RemarksFilename.empty()) {
+    Conf.RemarksFilename = J.RemarksOutput + ".part";
+    RemarksWritten = Conf.RemarksFilename + ".thin." + std::to_string(J.Task) +
+                     "." + Conf.RemarksFormat;
+  }
   // The flags distributors judge outputs by must say what the job writes.
   if (J.Assembly != (Conf.CGFileType == CodeGenFileType::AssemblyFile)) {
     fail(Twine(J.Assembly ? "-S" : "-c") +
@@ -227,10 +255,17 @@ int dtlto::runThinBackendJob(ArrayRef<std::string> Args) {
     }
     return true;
   });
+  if (OK && !HadError && !RemarksWritten.empty())
+    if (std::error_code EC = sys::fs::rename(RemarksWritten, J.RemarksOutput)) {
+      fail("cannot move remarks file '" + RemarksWritten + "' to '" +
+           J.RemarksOutput + "': " + EC.message());
+      OK = false;
+    }
   if (!OK || HadError) {
-    sys::fs::remove(J.Output);
-    if (!J.Stats.empty())
-      sys::fs::remove(J.Stats);
+    for (const std::string &F :
+         {J.Output, J.Stats, J.DwoOutput, J.RemarksOutput, RemarksWritten})
+      if (!F.empty())
+        sys::fs::remove(F);
     return 1;
   }
   return 0;

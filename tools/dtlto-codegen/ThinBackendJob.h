@@ -20,7 +20,8 @@ namespace dtlto {
 /// Whether a command line (program name first) is a job of the worker's own
 /// form: <worker> -c|-S --target=<triple> --thinlto-config=<file> <module>
 /// -fthinlto-index=<shard> -o <object> --thinlto-task=<n>
-/// [--thinlto-stats=<file>].
+/// [--thinlto-stats=<file>] [--thinlto-dwo-output=<file>]
+/// [--thinlto-remarks-output=<file>].
 bool isThinBackendJob(llvm::ArrayRef<std::string> Args);
 
 /// Run such a job; 0 on success. Messages go to stderr (captured per job by
