@@ -56,6 +56,25 @@ llvm::Error readLTOConfig(llvm::StringRef Text, llvm::StringRef Name,
 /// "<Struct>.<Field> <Kind>" for every entry of LTOConfigFields.def.
 void printLTOConfigFields(llvm::raw_ostream &OS);
 
+/// The arguments of a worker job beyond upstream's four, as the linker
+/// writes them and dtlto-codegen reads them (each followed by its value).
+namespace workerjob {
+constexpr const char ConfigFlag[] = "--thinlto-config=";
+constexpr const char TaskFlag[] = "--thinlto-task=";
+constexpr const char StatsFlag[] = "--thinlto-stats=";
+constexpr const char DwoFlag[] = "--thinlto-dwo-output=";
+constexpr const char RemarksFlag[] = "--thinlto-remarks-output=";
+} // namespace workerjob
+
+/// Where in-process ThinLTO writes task \p Task's split-DWARF file
+/// (<dwo_dir>/<task>.dwo, also the name the object records), or "" without
+/// a dwo_dir.
+std::string inProcessDwoFile(const llvm::lto::Config &Conf, unsigned Task);
+
+/// Where in-process ThinLTO writes task \p Task's remarks
+/// (<file>.thin.<task>.<format>), or "" without a remarks file.
+std::string inProcessRemarksFile(const llvm::lto::Config &Conf, unsigned Task);
+
 } // namespace dtlto
 
 #endif // DTLTO_LTOCONFIGFILE_H

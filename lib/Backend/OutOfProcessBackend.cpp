@@ -27,6 +27,7 @@
 
 #include "dtlto/Backend.h"
 #include "dtlto/JobFile.h"
+#include "dtlto/LTOConfigFile.h"
 #include "dtlto/LinkInputs.h"
 #include "dtlto/ObjectCheck.h"
 
@@ -279,13 +280,13 @@ Error OutOfProcessThinBackend::writeJobFile(
                          J->Imports.end());
     NewJob.Outputs = {J->NativeObject};
     if (Worker) {
-      NewJob.Args.push_back("--thinlto-task=" + std::to_string(J->Task));
+      NewJob.Args.push_back(workerjob::TaskFlag + std::to_string(J->Task));
       for (const SideOutput &Side : workerSideOutputs(Conf, J->Task)) {
         NewJob.Args.push_back(Side.Flag + Side.Path);
         NewJob.Outputs.push_back(Side.Path);
       }
       if (!Conf.StatsFile.empty()) {
-        NewJob.Args.push_back("--thinlto-stats=" + statsOutput(*J));
+        NewJob.Args.push_back(workerjob::StatsFlag + statsOutput(*J));
         NewJob.Outputs.push_back(statsOutput(*J));
       }
     }

@@ -307,9 +307,9 @@ buildWorkerCommand(const lto::Config &Conf, const Triple &TT,
   Cmd.ConfigText = writeLTOConfig(Conf, Settings);
   // -c/-S and --target are there for distributors, which check outputs by
   // them; the worker checks that they agree with the configuration.
-  Cmd.Args = {RC.Path,
-              Conf.CGFileType == CodeGenFileType::AssemblyFile ? "-S" : "-c",
-              "--target=" + TT.str(), ("--thinlto-config=" + ConfigPath).str()};
+  Cmd.Args = {
+      RC.Path, Conf.CGFileType == CodeGenFileType::AssemblyFile ? "-S" : "-c",
+      "--target=" + TT.str(), (workerjob::ConfigFlag + ConfigPath).str()};
   Cmd.Inputs.push_back(ConfigPath.str());
   if (!Conf.SampleProfile.empty())
     Cmd.Inputs.push_back(Conf.SampleProfile);
@@ -330,15 +330,12 @@ bool dtlto::isWorker(StringRef CompilerPath) {
 std::vector<SideOutput> dtlto::workerSideOutputs(const lto::Config &Conf,
                                                  unsigned Task) {
   std::vector<SideOutput> Out;
-  if (!Conf.DwoDir.empty()) {
-    SmallString<256> Dwo(Conf.DwoDir);
-    sys::path::append(Dwo, Twine(Task) + ".dwo");
-    Out.push_back({"--thinlto-dwo-output=", std::string(Dwo)});
-  }
-  if (!Conf.RemarksFilename.empty())
-    Out.push_back({"--thinlto-remarks-output=",
-                   Conf.RemarksFilename + ".thin." + std::to_string(Task) +
-                       "." + Conf.RemarksFormat});
+  std::string Dwo = inProcessDwoFile(Conf, Task);
+  if (!Dwo.empty())
+    Out.push_back({workerjob::DwoFlag, Dwo});
+  std::string Remarks = inProcessRemarksFile(Conf, Task);
+  if (!Remarks.empty())
+    Out.push_back({workerjob::RemarksFlag, Remarks});
   return Out;
 }
 

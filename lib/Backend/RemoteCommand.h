@@ -66,7 +66,7 @@ buildRemoteCommand(const llvm::lto::Config &Conf, const llvm::Triple &TT,
 /// that names it (so that a distributor may move it, as it moves outputs
 /// named in arguments).
 struct SideOutput {
-  std::string Flag; ///< "--thinlto-dwo-output=" or "--thinlto-remarks-output="
+  std::string Flag; ///< workerjob::DwoFlag or workerjob::RemarksFlag
   std::string Path;
 };
 

@@ -18,6 +18,7 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/xxhash.h"
 
 #include <optional>
@@ -273,6 +274,22 @@ Error dtlto::readLTOConfig(StringRef Text, StringRef Name, lto::Config &C,
     return Options.takeError();
   S.LLVMOptions = std::move(*Options);
   return Error::success();
+}
+
+std::string dtlto::inProcessDwoFile(const lto::Config &Conf, unsigned Task) {
+  if (Conf.DwoDir.empty())
+    return "";
+  SmallString<256> Path(Conf.DwoDir);
+  sys::path::append(Path, Twine(Task) + ".dwo");
+  return std::string(Path);
+}
+
+std::string dtlto::inProcessRemarksFile(const lto::Config &Conf,
+                                        unsigned Task) {
+  if (Conf.RemarksFilename.empty())
+    return "";
+  return Conf.RemarksFilename + ".thin." + std::to_string(Task) + "." +
+         Conf.RemarksFormat;
 }
 
 void dtlto::printLTOConfigFields(raw_ostream &OS) {

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ThinBackendJob.h"
+#include "OptionState.h"
 
 #include "dtlto/LTOConfigFile.h"
 
@@ -43,12 +44,8 @@ using namespace llvm;
 
 namespace {
 
-constexpr StringLiteral ConfigFlag = "--thinlto-config=";
+using namespace dtlto::workerjob;
 constexpr StringLiteral IndexFlag = "-fthinlto-index=";
-constexpr StringLiteral TaskFlag = "--thinlto-task=";
-constexpr StringLiteral StatsFlag = "--thinlto-stats=";
-constexpr StringLiteral DwoFlag = "--thinlto-dwo-output=";
-constexpr StringLiteral RemarksFlag = "--thinlto-remarks-output=";
 
 struct JobArgs {
   std::string Config, Module, Index, Output, Target, Stats;
@@ -179,9 +176,7 @@ int dtlto::runThinBackendJob(ArrayRef<std::string> Args) {
   // The .dwo keeps the name in-process ThinLTO gives it (<dwo_dir>/<task>.dwo,
   // recorded in the object) wherever the file itself goes.
   if (!J.DwoOutput.empty() && !Conf.DwoDir.empty()) {
-    SmallString<256> Name(Conf.DwoDir);
-    sys::path::append(Name, Twine(J.Task) + ".dwo");
-    Conf.SplitDwarfFile = std::string(Name);
+    Conf.SplitDwarfFile = inProcessDwoFile(Conf, J.Task);
     Conf.SplitDwarfOutput = J.DwoOutput;
     Conf.DwoDir.clear();
   }
@@ -190,8 +185,7 @@ int dtlto::runThinBackendJob(ArrayRef<std::string> Args) {
   std::string RemarksWritten;
   if (!J.RemarksOutput.empty() && !Conf.RemarksFilename.empty()) {
     Conf.RemarksFilename = J.RemarksOutput + ".part";
-    RemarksWritten = Conf.RemarksFilename + ".thin." + std::to_string(J.Task) +
-                     "." + Conf.RemarksFormat;
+    RemarksWritten = inProcessRemarksFile(Conf, J.Task);
   }
   // The flags distributors judge outputs by must say what the job writes.
   if (J.Assembly != (Conf.CGFileType == CodeGenFileType::AssemblyFile)) {

@@ -10,7 +10,6 @@
 #define DTLTO_TOOLS_CODEGEN_THINBACKENDJOB_H
 
 #include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <string>
 #include <vector>
@@ -27,10 +26,6 @@ bool isThinBackendJob(llvm::ArrayRef<std::string> Args);
 /// Run such a job; 0 on success. Messages go to stderr (captured per job by
 /// a server).
 int runThinBackendJob(llvm::ArrayRef<std::string> Args);
-
-/// Run \p Run with LLVM's options as a new process would have them; alone
-/// (after resetting every option) if the job sets process-wide state.
-bool runWithOptionState(bool UsesProcessState, llvm::function_ref<bool()> Run);
 
 } // namespace dtlto
 

@@ -43,6 +43,7 @@
 #include "dtlto/Process.h"
 #include "dtlto/Protocol.h"
 
+#include "OptionState.h"
 #include "Templates.h"
 #include "ThinBackendJob.h"
 
@@ -76,7 +77,6 @@
 #include <malloc.h>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -150,15 +150,8 @@ static int runRealClang(const std::vector<std::string> &Args) {
 
 // --- Process-wide option state ---------------------------------------------
 //
-// LLVM's options (cl::opt) are globals. A job whose invocation parses them
-// (-mllvm, -mdebug-pass, ...) or uses other process-wide state (pass
-// plugins register options when loaded; statistics and pass timers are
-// global counters) runs alone, after resetting every option to its default
-// as a new process would have it. Other jobs share the process; the first
-// of them after such a job resets the options again.
-
-static std::shared_mutex OptionLock;
-static bool OptionsParsed = false; // Guarded by OptionLock.
+// A job whose cc1 invocation sets process-wide state runs alone
+// (OptionState.h).
 
 static bool usesProcessState(const CompilerInvocation &Inv) {
   const FrontendOptions &FE = Inv.getFrontendOpts();
@@ -167,28 +160,6 @@ static bool usesProcessState(const CompilerInvocation &Inv) {
          !FE.StatsFile.empty() || !CG.DebugPass.empty() ||
          !CG.LimitFloatPrecision.empty() || !CG.PassPlugins.empty() ||
          CG.TimePasses;
-}
-
-bool dtlto::runWithOptionState(bool UsesProcessState,
-                               function_ref<bool()> Run) {
-  if (UsesProcessState) {
-    std::unique_lock<std::shared_mutex> Alone(OptionLock);
-    cl::ResetAllOptionOccurrences();
-    OptionsParsed = true;
-    return Run();
-  }
-  for (;;) {
-    {
-      std::shared_lock<std::shared_mutex> Shared(OptionLock);
-      if (!OptionsParsed)
-        return Run();
-    }
-    std::unique_lock<std::shared_mutex> Alone(OptionLock);
-    if (OptionsParsed) {
-      cl::ResetAllOptionOccurrences();
-      OptionsParsed = false;
-    }
-  }
 }
 
 static bool execute(CompilerInstance &Clang,
