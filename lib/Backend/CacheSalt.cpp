@@ -19,7 +19,7 @@ using namespace llvm;
 
 // The shard format (v3: declarations filed under the job's module) and the
 // salt's own layout (v2: contents and compiler identity).
-static const char Version[] = "dtlto-shard-v3/salt-v2";
+static const char Version[] = "dtlto-shard-v3/salt-v3";
 
 static std::string contentHash(StringRef Bytes) {
   XXH128_hash_t H = xxh3_128bits(arrayRefFromStringRef(Bytes));
@@ -53,18 +53,19 @@ std::string dtlto::programIdentity(const std::string &Path) {
 }
 
 std::string dtlto::cacheSalt(const std::vector<std::string> &CommonArgs,
-                             const std::vector<std::string> &CommonInputs,
-                             StringRef PerLinkPath) {
-  // A file named after the linker's process ID differs in name every link:
-  // its contents count, its name does not.
-  auto Named = [&](const std::string &S) {
-    if (PerLinkPath.empty())
-      return S;
-    std::string Out = S;
-    for (size_t At = Out.find(PerLinkPath); At != std::string::npos;
-         At = Out.find(PerLinkPath, At + 10))
-      Out.replace(At, PerLinkPath.size(), "<per-link>");
-    return Out;
+                             const std::vector<std::string> &CommonInputs) {
+  // Common inputs count by their contents, wherever the arguments name
+  // them (as the argument, or after its '='): a file named after the
+  // linker's process ID (our worker's configuration) has another name in
+  // every link.
+  auto Named = [&](const std::string &A) {
+    for (size_t N = 0; N < CommonInputs.size(); ++N) {
+      StringRef In = CommonInputs[N], Arg = A;
+      if (!In.empty() && Arg.consume_back(In) &&
+          (Arg.empty() || Arg.ends_with("=")))
+        return (Arg + "<input " + Twine(N) + ">").str();
+    }
+    return A;
   };
   std::string Salt = Version;
   Salt += '\0';
@@ -75,7 +76,7 @@ std::string dtlto::cacheSalt(const std::vector<std::string> &CommonArgs,
         MemoryBuffer::getFile(In, /*IsText=*/false,
                               /*RequiresNullTerminator=*/false);
     // An unreadable input fails the jobs that need it; nothing is cached.
-    Salt += "input:" + Named(In) + ":" +
+    Salt += "input:" +
             (MB ? contentHash((*MB)->getBuffer()) : std::string("missing"));
     Salt += '\0';
   }

@@ -21,20 +21,16 @@
 #ifndef DTLTO_LIB_BACKEND_CACHESALT_H
 #define DTLTO_LIB_BACKEND_CACHESALT_H
 
-#include "llvm/ADT/StringRef.h"
-
 #include <string>
 #include <vector>
 
 namespace dtlto {
 
 /// The salt for the cache keys of a link whose jobs run \p CommonArgs
-/// (the compiler first) and read \p CommonInputs. \p PerLinkPath, if given,
-/// is a file of this link named after the linker's process ID (our worker's
-/// configuration): its contents count, its name is left out.
+/// (the compiler first) and read \p CommonInputs, which count by their
+/// contents, not their names.
 std::string cacheSalt(const std::vector<std::string> &CommonArgs,
-                      const std::vector<std::string> &CommonInputs,
-                      llvm::StringRef PerLinkPath = "");
+                      const std::vector<std::string> &CommonInputs);
 
 /// What identifies the program at \p Path: its ELF build ID if it has one,
 /// else a hash of its contents; "" if there is no such file here (a

@@ -110,8 +110,7 @@ void OutOfProcessThinBackend::setup(unsigned NumTasks, unsigned TaskOffset,
   // Our objects come from the remote compiler: its command, identity and
   // inputs salt the key (only a link with a cache needs it).
   if (Cache.isValid())
-    CacheSalt = cacheSalt(CommonArgs, CommonInputs,
-                          Worker ? StringRef(ConfigPath) : StringRef());
+    CacheSalt = cacheSalt(CommonArgs, CommonInputs);
 }
 
 Expected<RemoteCommand>
