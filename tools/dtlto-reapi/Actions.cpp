@@ -48,6 +48,33 @@ std::string dtlto::normalizeRelative(const std::string &Path) {
 
 namespace {
 
+// Point every argument that is \p Path, or ends in '=' + \p Path, at \p To;
+// whether any did.
+bool renameInArgs(std::vector<std::string> &Args, const std::string &Path,
+                  const std::string &To) {
+  bool Used = false;
+  for (std::string &A : Args) {
+    if (A == Path) {
+      A = To;
+      Used = true;
+    } else if (A.size() > Path.size() &&
+               A.compare(A.size() - Path.size(), Path.size(), Path) == 0 &&
+               A[A.size() - Path.size() - 1] == '=') {
+      A = A.substr(0, A.size() - Path.size()) + To;
+      Used = true;
+    }
+  }
+  return Used;
+}
+
+// The extension of a path's last component ("" if none), kept in fixed names.
+std::string extensionOf(const std::string &P) {
+  size_t Dot = P.rfind('.'), Slash = P.rfind('/');
+  return Dot != std::string::npos && (Slash == std::string::npos || Dot > Slash)
+             ? P.substr(Dot)
+             : "";
+}
+
 // How many directories above the working directory a normalized path goes.
 unsigned climbs(const std::string &Normal) {
   unsigned N = 0;
@@ -139,18 +166,16 @@ bool dtlto::buildActions(const JobFile &F, const ActionOptions &O,
     P->set_value(Value);
   }
 
-  // Our worker's configuration file is named after the linker's process ID
-  // too; its contents, not its name, matter, so it gets a fixed name.
+  // Files every job reads and the common arguments name, such as our
+  // worker's configuration (named after the linker's process ID), count by
+  // their contents: in the action they get fixed names.
   std::vector<std::string> CommonArgs = F.CommonArgs;
   std::map<std::string, std::string> CommonRenamed;
-  for (std::string &A : CommonArgs) {
-    const std::string Flag = "--thinlto-config=";
-    if (A.rfind(Flag, 0) == 0 &&
-        std::count(F.CommonInputs.begin(), F.CommonInputs.end(),
-                   A.substr(Flag.size()))) {
-      CommonRenamed[A.substr(Flag.size())] = ".dtlto/lto-config";
-      A = Flag + ".dtlto/lto-config";
-    }
+  for (size_t N = 0; N < F.CommonInputs.size(); ++N) {
+    const std::string &P = F.CommonInputs[N];
+    std::string To = ".dtlto/in" + std::to_string(N) + extensionOf(P);
+    if (renameInArgs(CommonArgs, P, To))
+      CommonRenamed[P] = To;
   }
 
   for (size_t I = 0; I < F.Jobs.size(); ++I) {
@@ -167,33 +192,15 @@ bool dtlto::buildActions(const JobFile &F, const ActionOptions &O,
     // Job file path -> the action's.
     std::map<std::string, std::string> Renamed = CommonRenamed;
     auto Rename = [&](const std::string &Path, const std::string &To) {
-      bool Used = false;
-      for (std::string &A : JobArgs) {
-        if (A == Path) {
-          A = To;
-          Used = true;
-        } else if (A.size() > Path.size() &&
-                   A.compare(A.size() - Path.size(), Path.size(), Path) == 0 &&
-                   A[A.size() - Path.size() - 1] == '=') {
-          A = A.substr(0, A.size() - Path.size()) + To;
-          Used = true;
-        }
-      }
-      if (Used)
+      if (renameInArgs(JobArgs, Path, To))
         Renamed[Path] = To;
     };
     for (const std::string &A : J.Args)
       if (A.rfind("-fthinlto-index=", 0) == 0)
         Rename(A.substr(16), ".dtlto/index.thinlto.bc");
-    for (size_t K = 0; K < J.Outputs.size(); ++K) {
-      const std::string &P = J.Outputs[K];
-      size_t Dot = P.rfind('.'), Slash = P.rfind('/');
-      std::string Ext = Dot != std::string::npos &&
-                                (Slash == std::string::npos || Dot > Slash)
-                            ? P.substr(Dot)
-                            : "";
-      Rename(P, ".dtlto/out" + std::to_string(K) + Ext);
-    }
+    for (size_t K = 0; K < J.Outputs.size(); ++K)
+      Rename(J.Outputs[K],
+             ".dtlto/out" + std::to_string(K) + extensionOf(J.Outputs[K]));
     auto InAction = [&](const std::string &P) {
       auto It = Renamed.find(P);
       return It == Renamed.end() ? P : It->second;
