@@ -4,7 +4,10 @@
 # recorded (bench/work/<program>/links/), and picks the program's final link
 # (bench/work/<program>/link and link.args). Compiler output goes to
 # bench/work/<program>/build.log. Run bench/setup.sh first.
-#   bench/build.sh [mafft] [bullet] [7zip] [lua] [leveldb]
+#   bench/build.sh [mafft] [bullet] [7zip] [lua] [leveldb] [lua-g] [leveldb-g]
+# lua-g and leveldb-g are lua and leveldb with Debian's package flags
+# (dpkg-buildflags: -g -O2 -fstack-protector-strong ...): debug information
+# makes every module, shard and object several times larger.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$here/work
@@ -73,9 +76,10 @@ build_7zip() {
 
 # A small C link: the Lua 5.4 interpreter, lua.o and liblua.a (32 modules,
 # as Lua's own Makefile splits them), compiled here without its build system.
-build_lua() {
-  local s=$(ls -d "$work"/src/lua5.4-*/ | head -1) b=$work/lua/build
-  rm -rf "$work/lua" && mkdir -p "$work/lua/links" "$b"
+build_lua() { # [name] [extra compiler flags]
+  local name=${1:-lua} flags=${2:-}
+  local s=$(ls -d "$work"/src/lua5.4-*/ | head -1) b=$work/$name/build
+  rm -rf "$work/$name" && mkdir -p "$work/$name/links" "$b"
   cd "$b"
   # Debian's patch to luaconf.h includes a header its build generates.
   echo "#define DEB_HOST_MULTIARCH \"$(dpkg-architecture -qDEB_HOST_MULTIARCH)\"" \
@@ -85,36 +89,44 @@ build_lua() {
     lcorolib ldblib liolib lmathlib loadlib loslib lstrlib ltablib lutf8lib linit"
   local m
   for m in $core lua; do
-    clang-22 -O2 -flto=thin -DLUA_COMPAT_5_3 -DLUA_USE_LINUX -I. -c "$s/src/$m.c" \
-      -o "$m.o" >> "$work/lua/build.log" 2>&1
+    clang-22 -O2 $flags -flto=thin -DLUA_COMPAT_5_3 -DLUA_USE_LINUX -I. \
+      -c "$s/src/$m.c" -o "$m.o" >> "$work/$name/build.log" 2>&1
   done
   llvm-ar-22 rcs liblua.a $(for m in $core; do echo "$m.o"; done)
-  DTLTO_BENCH_LINKS=$work/lua/links clang-22 $lto_ld lua.o liblua.a -lm -ldl \
+  DTLTO_BENCH_LINKS=$work/$name/links clang-22 $lto_ld lua.o liblua.a -lm -ldl \
     -Wl,-E -o lua
-  ln -sfn "$s" "$work/lua/src"
-  pick lua lua
+  ln -sfn "$s" "$work/$name/src"
+  pick "$name" lua
 }
 
 # A small C++ link: leveldb's static library (an archive) and a driver.
-build_leveldb() {
-  local s=$(ls -d "$work"/src/leveldb-*/ | head -1) b=$work/leveldb/build
-  rm -rf "$work/leveldb" && mkdir -p "$work/leveldb/links" "$b"
+build_leveldb() { # [name] [extra compiler flags]
+  local name=${1:-leveldb} flags=${2:-}
+  local s=$(ls -d "$work"/src/leveldb-*/ | head -1) b=$work/$name/build
+  rm -rf "$work/$name" && mkdir -p "$work/$name/links" "$b"
   cmake -S "$s" -B "$b" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+    -DCMAKE_C_FLAGS_RELEASE="-O2 $flags -DNDEBUG" \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O2 $flags -DNDEBUG" \
     -DCMAKE_C_FLAGS=-flto=thin -DCMAKE_CXX_FLAGS=-flto=thin \
     -DCMAKE_AR=/usr/bin/llvm-ar-22 -DCMAKE_RANLIB=/usr/bin/llvm-ranlib-22 \
     -DBUILD_SHARED_LIBS=OFF -DLEVELDB_BUILD_TESTS=OFF \
     -DLEVELDB_BUILD_BENCHMARKS=OFF -DLEVELDB_INSTALL=OFF \
-    > "$work/leveldb/build.log" 2>&1
-  ninja -C "$b" leveldb >> "$work/leveldb/build.log" 2>&1
+    > "$work/$name/build.log" 2>&1
+  ninja -C "$b" leveldb >> "$work/$name/build.log" 2>&1
   cd "$b"
-  clang++-22 -O2 -flto=thin -I"$s/include" -c "$here/programs/leveldb-hello.cpp" \
-    -o leveldb-hello.o
-  DTLTO_BENCH_LINKS=$work/leveldb/links clang++-22 $lto_ld leveldb-hello.o \
+  clang++-22 -O2 $flags -flto=thin -I"$s/include" \
+    -c "$here/programs/leveldb-hello.cpp" -o leveldb-hello.o
+  DTLTO_BENCH_LINKS=$work/$name/links clang++-22 $lto_ld leveldb-hello.o \
     libleveldb.a -lpthread -o leveldb-hello
-  pick leveldb leveldb-hello
+  pick "$name" leveldb-hello
 }
+
+# Debian's package flags (dpkg-buildflags on Debian 12, without the file
+# prefix map, whose path is the package's).
+deb_flags="-g -fstack-protector-strong -Wformat -Werror=format-security"
+build_lua-g() { build_lua lua-g "$deb_flags"; }
+build_leveldb-g() { build_leveldb leveldb-g "$deb_flags"; }
 
 for p in "${@:-mafft bullet 7zip lua leveldb}"; do
   for q in $p; do "build_$q"; done

@@ -135,6 +135,7 @@ def digest(path):
 
 def check_program(program, binary):
     """The program's own quick check; returns its output."""
+    program = program.removesuffix("-g")  # The same program, with -g.
     if program == "bullet":
         return subprocess.run([binary], capture_output=True, check=True).stdout
     if program == "mafft":

@@ -136,6 +136,20 @@ if why:
 else:
     config.available_features.add("netns")
 
+# dtlto-dist links keep their files in memory, in /dev/shm when it is a
+# memory filesystem (lib/Backend/FilesDir.cpp).
+def shm_is_memory():
+    import subprocess
+    r = subprocess.run(["stat", "-f", "-c", "%T", "/dev/shm"],
+                       capture_output=True, text=True)
+    return r.returncode == 0 and r.stdout.strip() in ("tmpfs", "ramfs")
+
+if shm_is_memory():
+    config.available_features.add("shm-tmpfs")
+else:
+    lit_config.note("tests of DTLTO's files in memory are unsupported here: "
+                    "/dev/shm is not a memory filesystem")
+
 # Some fault tests need root: a full tmpfs, and a write-protected directory
 # that root itself cannot write (by dropping to nobody with setpriv).
 if os.geteuid() == 0:

@@ -66,9 +66,17 @@ TEST(JobFileTest, OutputPathsStayInTheOutputDirectory) {
   JobFile F;
   std::string Err;
   ASSERT_TRUE(parseJobFile(Good, "good.json", F, Err)) << Err;
-  EXPECT_TRUE(checkOutputPaths(F, Err)) << Err;
+  EXPECT_TRUE(checkOutputPaths(F, "job.json", Err)) << Err;
   F.Jobs[0].Outputs[0] = "out/../../etc/passwd";
-  EXPECT_FALSE(checkOutputPaths(F, Err));
+  EXPECT_FALSE(checkOutputPaths(F, "job.json", Err));
+  // Beside the job file (a linker's private directory) is allowed too.
+  F.Jobs[0].Outputs[0] = "/dev/shm/dtlto-1/m.1.2.native.o";
+  EXPECT_FALSE(checkOutputPaths(F, "job.json", Err));
+  EXPECT_NE(Err.find("job file's '.'"), std::string::npos) << Err;
+  EXPECT_TRUE(checkOutputPaths(F, "/dev/shm/dtlto-1/a.1.dist-file.json", Err))
+      << Err;
+  F.Jobs[0].Outputs[0] = "/dev/shm/dtlto-1/../x/m.o";
+  EXPECT_FALSE(checkOutputPaths(F, "/dev/shm/dtlto-1/a.1.dist-file.json", Err));
 }
 
 } // namespace

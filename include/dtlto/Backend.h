@@ -39,6 +39,9 @@ struct BackendOptions {
   std::vector<std::string> PluginOptions;
   /// The code-generation level was given (--lto-CGO), not derived from -O.
   bool ExplicitCGOptLevel = false;
+  /// The directory for the link's DTLTO files (--thinlto-temp-dir=); empty:
+  /// chosen by lib/Backend/FilesDir.cpp.
+  std::string TempDir;
 };
 /// Set before the link; each backend copies them when it is created.
 BackendOptions &backendOptions();

@@ -76,10 +76,12 @@ bool readJobFileArg(int Argc, char **Argv, const char *Tool, JobFile &Out);
 
 /// Append \p S to \p Out as a JSON string, escaped as llvm::json does.
 /// Check that every job output stays inside the directory of the linker
-/// output (where the linker puts them): no absolute path elsewhere, no `..`
-/// escaping it. Distributors refuse a job file that fails this unless told
-/// otherwise, so a crafted job file cannot make them overwrite files.
-bool checkOutputPaths(const JobFile &F, std::string &Err);
+/// output or the directory of the job file \p JobFilePath (the two places
+/// a linker puts them): no absolute path elsewhere, no `..` escaping them.
+/// Distributors refuse a job file that fails this unless told otherwise, so
+/// a crafted job file cannot make them overwrite files.
+bool checkOutputPaths(const JobFile &F, const std::string &JobFilePath,
+                      std::string &Err);
 
 void appendJSONString(std::string &Out, std::string_view S);
 

@@ -54,6 +54,13 @@ bool backendWritesInputs();
 /// Remove every file written that is not kept, warning on failure.
 void removeSerializedInputs();
 
+/// The directory of this link's DTLTO files (renamed inputs, shards,
+/// objects, the job file), chosen when our backend is created
+/// (lib/Backend/FilesDir.cpp); the output's directory if none was chosen.
+/// \p Apart: it is not the output's directory, so names there must be
+/// unique to this link.
+std::string linkFilesDir(llvm::StringRef LinkerOutputFile, bool &Apart);
+
 } // namespace dtlto
 
 #endif

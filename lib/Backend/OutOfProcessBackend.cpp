@@ -33,6 +33,7 @@
 
 #include "CacheSalt.h"
 #include "Distributor.h"
+#include "FilesDir.h"
 #include "RemoteCommand.h"
 #include "RemoteStatistics.h"
 #include "ShardRepair.h"
@@ -72,6 +73,10 @@ Error dtlto::backend::fileError(StringRef What, StringRef Path,
 void OutOfProcessThinBackend::setup(unsigned NumTasks, unsigned TaskOffset,
                                     Triple TT) {
   Jobs.resize(NumTasks);
+  if (!Opts.FilesDirError.empty()) {
+    SetupError = Opts.FilesDirError;
+    return;
+  }
   this->TaskOffset = TaskOffset;
   this->TT = std::move(TT);
   // Hashed into the cache key: DTLTO and in-process entries never mix.
@@ -415,7 +420,22 @@ lto::ThinBackend dtlto::createOutOfProcessThinBackend(
                {RemoteCompilerPath.str(), Strings(RemoteCompilerPrependArgs),
                 Strings(RemoteCompilerArgs)},
                SaveTemps,
+               "",
+               "",
                backendOptions()};
+  // Before the linker adds its inputs: renamed archive members go there too.
+  std::string Warning;
+  Expected<std::string> Dir = chooseLinkFilesDir(
+      LinkerOutputFile, Distributor, SaveTemps || ShouldEmitIndexFiles,
+      Opts.Extra.TempDir, Warning);
+  if (!Warning.empty())
+    WithColor::warning() << "DTLTO: " << Warning << "\n";
+  if (Dir) {
+    Opts.FilesDir = std::move(*Dir);
+  } else {
+    Opts.FilesDir = sys::path::parent_path(LinkerOutputFile).str();
+    Opts.FilesDirError = toString(backendError(toString(Dir.takeError())));
+  }
   // A linker whose lto::DTLTO is ours (tools/dtlto-lld) leaves the writing
   // of archive members to us, for the jobs that read them.
   setBackendWritesInputs(true);

@@ -45,6 +45,8 @@ struct Options {
   std::vector<std::string> DistributorArgs;
   RemoteCompiler Compiler;
   bool SaveTemps;
+  /// Where the link's files go (FilesDir.h), or why that could not be set.
+  std::string FilesDir, FilesDirError;
   /// Our own options (dtlto::backendOptions()) as they were when the
   /// backend was created: one snapshot for the whole link.
   BackendOptions Extra;
@@ -90,7 +92,7 @@ public:
         AddStream(std::move(AddStream)), Cache(std::move(Cache)),
         Opts(std::move(Opts)),
         PID(std::to_string(llvm::sys::Process::getProcessId())) {
-    OutputDir = llvm::sys::path::parent_path(this->Opts.LinkerOutputFile).str();
+    OutputDir = this->Opts.FilesDir;
   }
 
   void setup(unsigned NumTasks, unsigned TaskOffset, llvm::Triple TT) override;

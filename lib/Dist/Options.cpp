@@ -77,7 +77,7 @@ bool dtlto::loadJobFile(const char *Prog, const std::string &Path,
                         const SchedulerOptions &O, JobFile &F) {
   std::string Err;
   if (readJobFile(Path, F, Err) &&
-      (O.AllowPathEscape || checkOutputPaths(F, Err)))
+      (O.AllowPathEscape || checkOutputPaths(F, Path, Err)))
     return true;
   std::fprintf(stderr, "%s: error: %s\n", Prog, Err.c_str());
   return false;

@@ -33,7 +33,7 @@ int dtlto_read_job_file(const char *Path, int AllowPathEscape, char **Out) {
   JobFile F;
   std::string Err, Text;
   if (!readJobFile(Path, F, Err) ||
-      (!AllowPathEscape && !checkOutputPaths(F, Err)) ||
+      (!AllowPathEscape && !checkOutputPaths(F, Path, Err)) ||
       !writeJobFile(F, Text, Err)) {
     *Out = copyOut(Err);
     return 1;

@@ -625,27 +625,36 @@ static std::string normalizePath(const std::string &P) {
   return Out.empty() ? "." : Out;
 }
 
-bool dtlto::checkOutputPaths(const JobFile &F, std::string &Err) {
-  std::string Dir = F.LinkerOutput;
-  size_t Slash = Dir.rfind('/');
-  Dir = Slash == std::string::npos ? "." : Dir.substr(0, Slash ? Slash : 1);
-  Dir = normalizePath(Dir);
-  bool DirAbs = Dir[0] == '/';
+static std::string directoryOf(const std::string &Path) {
+  size_t Slash = Path.rfind('/');
+  return normalizePath(
+      Slash == std::string::npos ? "." : Path.substr(0, Slash ? Slash : 1));
+}
+
+// Is the normalized path \p N inside the normalized directory \p Dir?
+static bool isInside(const std::string &N, const std::string &Dir) {
+  if ((N[0] == '/') != (Dir[0] == '/'))
+    return false; // Mixed forms: not provably inside, so refused.
+  if (Dir == "." || Dir == "/")
+    return N.compare(0, 3, "../") != 0 && N != "..";
+  return N.size() > Dir.size() && N.compare(0, Dir.size(), Dir) == 0 &&
+         N[Dir.size()] == '/';
+}
+
+bool dtlto::checkOutputPaths(const JobFile &F, const std::string &JobFilePath,
+                             std::string &Err) {
+  // Our linker may keep its files apart from the output (in memory, say),
+  // always beside the job file.
+  std::string Dir = directoryOf(F.LinkerOutput);
+  std::string JobDir = directoryOf(JobFilePath);
   for (size_t I = 0; I < F.Jobs.size(); ++I)
     for (const std::string &Out : F.Jobs[I].Outputs) {
       std::string N = normalizePath(Out);
-      bool Inside;
-      if ((N[0] == '/') != DirAbs)
-        Inside = false; // Mixed forms: not provably inside, so refused.
-      else if (Dir == "." || Dir == "/")
-        Inside = N.compare(0, 3, "../") != 0 && N != "..";
-      else
-        Inside = N.size() > Dir.size() && N.compare(0, Dir.size(), Dir) == 0 &&
-                 N[Dir.size()] == '/';
-      if (!Inside) {
+      if (!isInside(N, Dir) && !isInside(N, JobDir)) {
         Err = "job " + std::to_string(I) + " (module '" + F.moduleOf(I) +
               "'): output '" + Out +
               "' is outside the linker output's directory '" + Dir +
+              "' and the job file's '" + JobDir +
               "'; refusing to write it (pass --allow-path-escape to allow)";
         return false;
       }

@@ -24,7 +24,8 @@
 // (include/dtlto/LinkInputs.h) and our backend writes it only if a job reads
 // it, so a link whose modules hit the ThinLTO cache writes none. The record
 // also keeps the ID the linker gave the module, for the index and imports files
-// the user asked for.
+// the user asked for. The directory is the one our backend chose for the
+// link's files (the output's, or one in memory: lib/Backend/FilesDir.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,6 +40,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/TimeProfiler.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/xxhash.h"
@@ -131,18 +133,25 @@ lto::DTLTO::addInput(std::unique_ptr<lto::InputFile> InputPtr) {
 
   // The bytes live inside another file: name the file a job will read.
   In->setSerializeForDistribution(true);
-  if (LinkerOutputDir.empty())
-    LinkerOutputDir = Saver.save(sys::path::parent_path(LinkerOutputFile));
+  bool Apart;
+  std::string Dir = dtlto::linkFilesDir(LinkerOutputFile, Apart);
   StringRef Original = In->getName();
   // LLVM 22 ends the name with the linker's process ID in hex. We end it
   // with a hash of the output's name instead: unique per output (so links
   // into one directory do not collide) but the same in every link of that
   // output, here or on another machine, so a farm's action cache (whose key
-  // holds every path a job reads) serves the next link too.
-  SmallString<256> ID(LinkerOutputDir);
+  // holds every path a job reads) serves the next link too. In a directory
+  // apart from the output, shared by this user's links, the hash covers the
+  // output's absolute path and our process ID.
+  std::string Tag = outputTag(LinkerOutputFile);
+  if (Apart) {
+    SmallString<256> Abs(LinkerOutputFile);
+    sys::fs::make_absolute(Abs);
+    Tag = outputTag((Abs + "\n" + Twine(sys::Process::getProcessId())).str());
+  }
+  SmallString<256> ID(Dir);
   sys::path::append(ID, stableName(sys::path::filename(Original)) + "." +
-                            Twine(InputFiles.size()) + "." +
-                            outputTag(LinkerOutputFile) + ".o");
+                            Twine(InputFiles.size()) + "." + Tag + ".o");
   StringRef NewID = Saver.save(ID.str());
   // (Whether the input is ThinLTO is not known yet: a regular LTO member is
   // renamed too, as in LLVM 22, but no job reads it, so nothing writes it.)

@@ -138,9 +138,10 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
 }
 
 // Our own options, which lld does not know: --thinlto-distributor-fallback,
-// --thinlto-distributor-timeout=<seconds> and --[no-]thinlto-remote-mllvm
-// (/thinlto-distributor-fallback, /thinlto-distributor-timeout:<seconds>
-// and /thinlto-remote-mllvm[:no] for lld-link). -plugin-opt=-<option> (or
+// --thinlto-distributor-timeout=<seconds>, --thinlto-temp-dir=<dir> and
+// --[no-]thinlto-remote-mllvm (/thinlto-distributor-fallback,
+// /thinlto-distributor-timeout:<seconds>, /thinlto-temp-dir:<dir> and
+// /thinlto-remote-mllvm[:no] for lld-link). -plugin-opt=-<option> (or
 // -plugin-opt -<option>, which lld joins) is noted and kept for lld.
 bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
                            std::string &Err) {
@@ -188,6 +189,21 @@ bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
         Name[0] == '-')
       Opts.PluginOptions.emplace_back(Name);
     Name = V;
+    if (consume(Name, "thinlto-temp-dir", COFF)) {
+      if (consume(Name, COFF ? ":" : "=")) {
+        Opts.TempDir = Name;
+      } else if (Name.empty() && !COFF && I + 1 < Args.size()) {
+        Opts.TempDir = Args[++I];
+      } else {
+        Out.push_back(Args[I]);
+        continue;
+      }
+      if (Opts.TempDir.empty()) {
+        Err = "invalid --thinlto-temp-dir: expected a directory";
+        return false;
+      }
+      continue;
+    }
     if (consume(Name, "thinlto-distributor-timeout", COFF)) {
       std::string Value;
       if (consume(Name, COFF ? ":" : "="))
