@@ -12,6 +12,9 @@ drift hits all of them alike, and reports medians with min-max:
   ours-worker  the same with our worker as the remote compiler (LLVM's
              ThinLTO backend with the link's configuration file, instead of
              clang's driver and cc1)
+  ours-outdir  ours with the link's files beside the output
+             (--thinlto-temp-dir=<output dir>: LLVM 22's place) instead
+             of in memory
 
 for N in --jobs, cold (no cache) and warm (a populated --thinlto-cache-dir).
 Measured: wall time, CPU time of the whole link (linker, distributor and
@@ -20,7 +23,8 @@ extra CPU per backend job over in-process. Each program's own check is run
 on every configuration's output, and outputs are compared run to run.
 
   bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip,lua,leveldb]
-               [--modes inprocess,upstream,ours[,ours-procs,ours-worker]]
+               [--modes inprocess,upstream,ours[,ours-procs,ours-worker,
+                        ours-outdir]]
                [--out docs/benchmark.md]
 """
 import argparse
@@ -83,11 +87,14 @@ def command(mode, jobs, args, out, cache):
     linker, dist = {"upstream": (UPSTREAM_LD, SIMPLE_DIST),
                     "ours": (OUR_LD, OUR_DIST),
                     "ours-procs": (OUR_LD, OUR_DIST),
-                    "ours-worker": (OUR_LD, OUR_DIST)}[mode]
+                    "ours-worker": (OUR_LD, OUR_DIST),
+                    "ours-outdir": (OUR_LD, OUR_DIST)}[mode]
     # ours-procs: one dtlto-codegen process per job slot (the previous
     # design) instead of one process running the jobs on threads.
     procs = ["--thinlto-distributor-arg=--codegen-processes"] * (
         mode == "ours-procs")
+    if mode == "ours-outdir":
+        procs.append("--thinlto-temp-dir=" + (os.path.dirname(out) or "."))
     return [linker] + args + extra + jobs_flag + [
         "--thinlto-distributor=" + dist,
         "--thinlto-distributor-arg=-j%d" % jobs] + procs + [
@@ -187,7 +194,7 @@ def main():
     ap.add_argument("--programs", default="mafft,bullet,7zip,lua,leveldb")
     ap.add_argument("--modes", default="inprocess,upstream,ours",
                     help="inprocess (always measured first), upstream, ours, "
-                    "ours-procs, ours-worker")
+                    "ours-procs, ours-worker, ours-outdir")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmark.md"))
     opts = ap.parse_args()
     jobs_list = [int(j) for j in opts.jobs.split(",")]

@@ -57,9 +57,13 @@ void removeSerializedInputs();
 /// The directory of this link's DTLTO files (renamed inputs, shards,
 /// objects, the job file), chosen when our backend is created
 /// (lib/Backend/FilesDir.cpp); the output's directory if none was chosen.
-/// \p Apart: it is not the output's directory, so names there must be
-/// unique to this link.
-std::string linkFilesDir(llvm::StringRef LinkerOutputFile, bool &Apart);
+std::string linkFilesDir(llvm::StringRef LinkerOutputFile);
+
+/// Remove the directory the link made for its files, and its lock, once
+/// the directory is empty (else nothing: call again after the last file is
+/// removed). The backend calls it at its end, the linker after removing
+/// the renamed inputs.
+void removeLinkFilesDir();
 
 } // namespace dtlto
 

@@ -19,6 +19,7 @@
 #define DTLTO_LIB_BACKEND_OUTOFPROCESSBACKEND_H
 
 #include "dtlto/Backend.h"
+#include "dtlto/LinkInputs.h"
 
 #include "RemoteCommand.h"
 #include "TempFiles.h"
@@ -93,6 +94,11 @@ public:
         Opts(std::move(Opts)),
         PID(std::to_string(llvm::sys::Process::getProcessId())) {
     OutputDir = this->Opts.FilesDir;
+  }
+  ~OutOfProcessThinBackend() override {
+    // A link that ended before wait() (a job failed to start).
+    Temps.removeAll();
+    removeLinkFilesDir();
   }
 
   void setup(unsigned NumTasks, unsigned TaskOffset, llvm::Triple TT) override;

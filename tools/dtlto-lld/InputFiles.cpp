@@ -40,7 +40,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/TimeProfiler.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/xxhash.h"
@@ -133,25 +132,17 @@ lto::DTLTO::addInput(std::unique_ptr<lto::InputFile> InputPtr) {
 
   // The bytes live inside another file: name the file a job will read.
   In->setSerializeForDistribution(true);
-  bool Apart;
-  std::string Dir = dtlto::linkFilesDir(LinkerOutputFile, Apart);
+  std::string Dir = dtlto::linkFilesDir(LinkerOutputFile);
   StringRef Original = In->getName();
   // LLVM 22 ends the name with the linker's process ID in hex. We end it
   // with a hash of the output's name instead: unique per output (so links
   // into one directory do not collide) but the same in every link of that
   // output, here or on another machine, so a farm's action cache (whose key
-  // holds every path a job reads) serves the next link too. In a directory
-  // apart from the output, shared by this user's links, the hash covers the
-  // output's absolute path and our process ID.
-  std::string Tag = outputTag(LinkerOutputFile);
-  if (Apart) {
-    SmallString<256> Abs(LinkerOutputFile);
-    sys::fs::make_absolute(Abs);
-    Tag = outputTag((Abs + "\n" + Twine(sys::Process::getProcessId())).str());
-  }
+  // holds every path a job reads) serves the next link too.
   SmallString<256> ID(Dir);
   sys::path::append(ID, stableName(sys::path::filename(Original)) + "." +
-                            Twine(InputFiles.size()) + "." + Tag + ".o");
+                            Twine(InputFiles.size()) + "." +
+                            outputTag(LinkerOutputFile) + ".o");
   StringRef NewID = Saver.save(ID.str());
   // (Whether the input is ThinLTO is not known yet: a regular LTO member is
   // renamed too, as in LLVM 22, but no job reads it, so nothing writes it.)
@@ -177,6 +168,7 @@ Error lto::DTLTO::serializeInputsForDistribution() {
 // counters are added.
 void lto::DTLTO::cleanup() {
   dtlto::removeSerializedInputs();
+  dtlto::removeLinkFilesDir();
   if (Error E = dtlto::mergeRemoteStatistics())
     WithColor::warning() << "DTLTO: " << toString(std::move(E)) << "\n";
   LTO::cleanup();
