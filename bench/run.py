@@ -15,6 +15,9 @@ drift hits all of them alike, and reports medians with min-max:
   ours-outdir  ours with the link's files beside the output
              (--thinlto-temp-dir=<output dir>: LLVM 22's place) instead
              of in memory
+  ours-late  ours with the codegen server started by dtlto-dist, not by
+             the linker (DTLTO_EARLY_SERVER=0)
+  ours-before  both: what our build did before issue 15's changes
 
 for N in --jobs, cold (no cache) and warm (a populated --thinlto-cache-dir).
 Measured: wall time, CPU time of the whole link (linker, distributor and
@@ -24,7 +27,7 @@ on every configuration's output, and outputs are compared run to run.
 
   bench/run.py [--runs 5] [--jobs 1,2] [--programs mafft,bullet,7zip,lua,leveldb]
                [--modes inprocess,upstream,ours[,ours-procs,ours-worker,
-                        ours-outdir]]
+                        ours-outdir,ours-late,ours-before]]
                [--out docs/benchmark.md]
 """
 import argparse
@@ -88,12 +91,14 @@ def command(mode, jobs, args, out, cache):
                     "ours": (OUR_LD, OUR_DIST),
                     "ours-procs": (OUR_LD, OUR_DIST),
                     "ours-worker": (OUR_LD, OUR_DIST),
-                    "ours-outdir": (OUR_LD, OUR_DIST)}[mode]
+                    "ours-outdir": (OUR_LD, OUR_DIST),
+                    "ours-late": (OUR_LD, OUR_DIST),
+                    "ours-before": (OUR_LD, OUR_DIST)}[mode]
     # ours-procs: one dtlto-codegen process per job slot (the previous
     # design) instead of one process running the jobs on threads.
     procs = ["--thinlto-distributor-arg=--codegen-processes"] * (
         mode == "ours-procs")
-    if mode == "ours-outdir":
+    if mode in ("ours-outdir", "ours-before"):
         procs.append("--thinlto-temp-dir=" + (os.path.dirname(out) or "."))
     return [linker] + args + extra + jobs_flag + [
         "--thinlto-distributor=" + dist,
@@ -116,11 +121,18 @@ def peak_rss_kib(pid, stop, result):
         time.sleep(0.005)
 
 
-def measure(cmd, cwd):
+def environment(mode):
+    """The environment a mode's link runs in."""
+    if mode in ("ours-late", "ours-before"):
+        return dict(os.environ, DTLTO_EARLY_SERVER="0")
+    return None
+
+
+def measure(cmd, cwd, env=None):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, env=env)
     stop, rss = threading.Event(), [0]
     poller = threading.Thread(target=peak_rss_kib, args=(proc.pid, stop, rss))
     poller.start()
@@ -194,7 +206,8 @@ def main():
     ap.add_argument("--programs", default="mafft,bullet,7zip,lua,leveldb")
     ap.add_argument("--modes", default="inprocess,upstream,ours",
                     help="inprocess (always measured first), upstream, ours, "
-                    "ours-procs, ours-worker, ours-outdir")
+                    "ours-procs, ours-worker, ours-outdir, ours-late, "
+                    "ours-before")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmark.md"))
     opts = ap.parse_args()
     jobs_list = [int(j) for j in opts.jobs.split(",")]
@@ -220,7 +233,8 @@ def main():
                 caches[cfg] = os.path.join(tmp, "cache-%s-%s-%d" % (program, m, j))
                 out = os.path.join(tmp, "warmup")
                 subprocess.run(command(m, j, args, out, caches[cfg]), cwd=cwd,
-                               check=True, capture_output=True)
+                               check=True, capture_output=True,
+                               env=environment(m))
         for r in range(opts.runs):
             order = configs[r % len(configs):] + configs[:r % len(configs)]
             for cfg in order:
@@ -228,7 +242,8 @@ def main():
                 out = os.path.join(tmp, "%s-%s-%d-%s" % (program, m, j, c))
                 loads.append(loadavg())
                 results[cfg].append(measure(command(m, j, args, out,
-                                                    caches.get(cfg)), cwd))
+                                                    caches.get(cfg)), cwd,
+                                            environment(m)))
                 outputs[cfg].add(digest(out))
         # Behaviour: every configuration's program passes the same check.
         reference = None

@@ -42,9 +42,27 @@ struct BackendOptions {
   /// The directory for the link's DTLTO files (--thinlto-temp-dir=); empty:
   /// chosen by lib/Backend/FilesDir.cpp.
   std::string TempDir;
+  /// What the linker's command line says of the distributor and the remote
+  /// compiler, read before lld starts (for startEarlyServer).
+  std::string Distributor, RemoteCompiler;
+  std::vector<std::string> DistributorArgs;
+  bool HasCache = false, HasPrependArgs = false;
 };
 /// Set before the link; each backend copies them when it is created.
 BackendOptions &backendOptions();
+
+/// Start the dtlto-codegen server the link's jobs will run on now, before
+/// lld reads its inputs, if dtlto-dist will surely run them on one
+/// (lib/Backend/EarlyServer.cpp); else nothing.
+void startEarlyServer(const BackendOptions &O);
+/// The distributor argument that hands the early server to dtlto-dist and
+/// the descriptors the distributor must inherit; false if there is none.
+bool earlyServerArgs(std::string &Arg, std::vector<int> &Fds);
+/// Close the linker's ends of the early server's lanes (it ends once the
+/// distributor has closed its own) and wait for it to end.
+void endEarlyServer();
+/// Send \p Sig to the early server's process group (async-signal-safe).
+void stopEarlyServer(int Sig);
 
 /// Print how every lto::Config / TargetOptions field and every code-generation
 /// flag reaches the remote compiler: "<Struct>.<Field> <How> <note>" and

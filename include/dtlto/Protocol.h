@@ -16,6 +16,8 @@
 //            the length of its output as another, then that many bytes: what
 //            the job printed on stdout and stderr.
 //
+// A server started without common arguments takes the first request on
+// each lane as them (the compiler and its common arguments), with no reply.
 // So an argument can be neither empty nor hold a NUL; such a job must run
 // some other way. LLVM-free; also exported to Python through CAPI.h.
 //

@@ -24,8 +24,10 @@
 
 #include "Distributor.h"
 
+#include "dtlto/Backend.h"
 #include "dtlto/Process.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -79,6 +81,7 @@ void onSignal(int Sig, siginfo_t *Info, void *Ctx) {
   }
   if (Pid > 0)
     stopProcessGroup(Pid, Sig, 2000);
+  stopEarlyServer(SIGKILL);
   // Then what was there before us: LLVM's handler removes the temporary
   // files and re-raises.
   struct sigaction &P = Previous[Sig];
@@ -118,6 +121,7 @@ struct ForwardSignals {
     int Sig = Pending.exchange(0);
     if (Pid > 0)
       stopProcessGroup(Pid, Sig, 2000);
+    stopEarlyServer(SIGKILL);
     sigaction(Sig, &Previous[Sig], nullptr);
     raise(Sig);
   }
@@ -152,6 +156,20 @@ Error dtlto::runDistributor(const std::string &Distributor,
 
   std::vector<std::string> Argv = {Program};
   Argv.insert(Argv.end(), Args.begin(), Args.end());
+  // The codegen server our linker started (EarlyServer.cpp) goes to the
+  // distributor; our ends of it close when the distributor is done.
+  SpawnOptions Group;
+  Group.NewProcessGroup = true;
+  std::string ServerArg;
+  if (earlyServerArgs(ServerArg, Group.Inherit))
+    Argv.push_back(ServerArg);
+  // A distributor that failed may have left it mid-job: stop it first.
+  bool Succeeded = false;
+  scope_exit CloseServer([&] {
+    if (!Succeeded)
+      stopEarlyServer(SIGKILL);
+    endEarlyServer();
+  });
   Argv.push_back(JobFile);
   int Status = 0;
   bool TimedOut = false;
@@ -159,8 +177,6 @@ Error dtlto::runDistributor(const std::string &Distributor,
   {
     ForwardSignals Forward;
     std::string Err;
-    SpawnOptions Group;
-    Group.NewProcessGroup = true;
     Pid = spawnProcess(Argv, Group, Err);
     Forward.started(Pid);
     if (Pid < 0)
@@ -178,6 +194,7 @@ Error dtlto::runDistributor(const std::string &Distributor,
       if (R == 0 && std::chrono::steady_clock::now() >= Deadline) {
         Running = 0;
         Status = stopProcessGroup(Pid, SIGTERM, 2000);
+        stopEarlyServer(SIGKILL);
         TimedOut = true;
         break;
       }
@@ -201,7 +218,8 @@ Error dtlto::runDistributor(const std::string &Distributor,
                    "' was killed by a signal: " + (Name ? Name : "unknown") +
                    ".");
   }
-  if (WEXITSTATUS(Status) != 0)
+  Succeeded = WEXITSTATUS(Status) == 0;
+  if (!Succeeded)
     return failure("distributor '" + Distributor + "' exited with status " +
                    Twine(WEXITSTATUS(Status)) + ".");
   return Error::success();

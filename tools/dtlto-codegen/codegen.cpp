@@ -27,7 +27,9 @@
 //     R, replies on W), each pair served by a thread of its own, so one
 //     process runs that many jobs at once: the process start-up, the pages
 //     of code it faults in and its warm caches are paid once, as with
-//     in-process ThinLTO's threads.
+//     in-process ThinLTO's threads. Without common arguments, the first
+//     request on each lane is them (a server started before the job file
+//     was written: our linker's, handed to dtlto-dist).
 //
 // Every job of one server shares the common arguments. The few settings
 // that live in process-wide state (-mllvm and other LLVM options, pass
@@ -285,11 +287,14 @@ static bool writeAll(int Fd, const std::string &Data) {
   return true;
 }
 
-/// Serve requests on \p In, replies on \p Out, until \p In ends.
-static void serveLane(const std::vector<std::string> &Common, int In, int Out) {
+/// Serve requests on \p In, replies on \p Out, until \p In ends. With no
+/// \p Common arguments, the first request is them.
+static void serveLane(std::vector<std::string> Common, int In, int Out) {
   std::string Pending;
   std::vector<std::string> JobArgs;
-  while (readRequest(In, Pending, JobArgs)) {
+  if (Common.empty() && !readRequest(In, Pending, Common))
+    Common.clear(); // The lane ended before it was used.
+  while (!Common.empty() && readRequest(In, Pending, JobArgs)) {
     std::vector<std::string> Args = Common;
     Args.insert(Args.end(), JobArgs.begin(), JobArgs.end());
     std::optional<dtlto::JobPaths> Paths = dtlto::dtltoJobPaths(JobArgs);
@@ -329,7 +334,7 @@ static int serve(const std::vector<std::string> &Common,
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  if (Common.empty()) {
+  if (Common.empty() && Lanes.empty()) {
     std::fprintf(stderr, "usage: dtlto-codegen --serve[-fds=R:W,...] "
                          "<compiler> <common arguments...>\n");
     return 2;

@@ -23,8 +23,11 @@
 #include "dtlto/Protocol.h"
 
 #include <cerrno>
+#include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -75,6 +78,7 @@ public:
       sigaction(SIGCHLD, &SA, nullptr);
     signal(SIGPIPE, SIG_IGN); // A dead server must not kill us.
     Server = O.Server;
+    adopt();
   }
 
   bool start(size_t I, std::string &Why) override;
@@ -87,6 +91,7 @@ public:
   std::string summary() const override;
 
 private:
+  void adopt();
   bool startProcess(size_t I, std::string &Why);
   size_t startServer(unsigned Lanes);
   void onLaneReadable(Runner &R, std::vector<AttemptResult> &Ended);
@@ -98,7 +103,31 @@ private:
   std::string Server; // Cleared once servers keep dying.
   std::vector<Runner> Runners;
   unsigned ServerDeaths = 0, ServersStarted = 0, LanesStarted = 0;
+  unsigned LanesAdopted = 0;
 };
+
+// The linker's server: its lanes join ours once each has the common
+// arguments. It is not our child: its death shows as its lanes' end.
+void LocalExecutor::adopt() {
+  std::string Common, Why;
+  bool Usable =
+      !Server.empty() && O.Threaded && encodeRequest(F.CommonArgs, Common, Why);
+  for (auto [To, From] : O.AdoptedLanes) {
+    if (!Usable ||
+        ::write(To, Common.data(), Common.size()) != ssize_t(Common.size())) {
+      ::close(To); // Unused, the server ends.
+      ::close(From);
+      continue;
+    }
+    Runner R;
+    R.Pid = O.AdoptedPid;
+    R.IsLane = true;
+    R.To = To;
+    R.From = From;
+    Runners.push_back(R);
+    ++LanesAdopted;
+  }
+}
 
 bool LocalExecutor::start(size_t I, std::string &Why) {
   // A job the protocol cannot carry (an empty argument) runs as a process.
@@ -361,12 +390,53 @@ void LocalExecutor::finish() {
 }
 
 std::string LocalExecutor::summary() const {
-  return ", " + std::to_string(ServersStarted) +
-         " dtlto-codegen server(s) started (" + std::to_string(LanesStarted) +
+  std::string S = ", " + std::to_string(ServersStarted) +
+                  " dtlto-codegen server(s) started (" +
+                  std::to_string(LanesStarted) + " lane(s))";
+  if (LanesAdopted)
+    S += ", the linker's server adopted (" + std::to_string(LanesAdopted) +
          " lane(s))";
+  return S;
 }
 
 } // namespace
+
+bool dtlto::parseAdoptedServer(const std::string &Spec, LocalOptions &O) {
+  auto Number = [](const std::string &S, long &N) {
+    char *End = nullptr;
+    errno = 0;
+    N = std::strtol(S.c_str(), &End, 10);
+    return !S.empty() && !*End && errno == 0 && N >= 0 && N <= INT32_MAX;
+  };
+  size_t Colon = Spec.find(':');
+  long Pid;
+  if (Colon == std::string::npos || !Number(Spec.substr(0, Colon), Pid) ||
+      Pid <= 1)
+    return false;
+  std::vector<std::pair<int, int>> Lanes;
+  size_t I = Colon + 1;
+  while (I <= Spec.size()) {
+    size_t End = Spec.find(',', I);
+    std::string Pair = Spec.substr(I, End == std::string::npos ? End : End - I);
+    size_t C = Pair.find(':');
+    long To, From;
+    if (C == std::string::npos || !Number(Pair.substr(0, C), To) ||
+        !Number(Pair.substr(C + 1), From) || To < 3 || From < 3 ||
+        ::fcntl(int(To), F_GETFD) < 0 || ::fcntl(int(From), F_GETFD) < 0)
+      return false;
+    Lanes.push_back({int(To), int(From)});
+    if (End == std::string::npos)
+      break;
+    I = End + 1;
+  }
+  // Ours from now on, for no child of ours to inherit.
+  for (auto [To, From] : Lanes)
+    for (int Fd : {To, From})
+      ::fcntl(Fd, F_SETFD, ::fcntl(Fd, F_GETFD) | FD_CLOEXEC);
+  O.AdoptedPid = pid_t(Pid);
+  O.AdoptedLanes = std::move(Lanes);
+  return true;
+}
 
 std::unique_ptr<Executor> dtlto::createLocalExecutor(const JobFile &F,
                                                      const LocalOptions &O) {

@@ -18,6 +18,9 @@
 #include "dtlto/Scheduler.h"
 
 #include <memory>
+#include <sys/types.h>
+#include <utility>
+#include <vector>
 
 namespace dtlto {
 
@@ -28,7 +31,17 @@ struct LocalOptions {
   /// One server running every slot on threads (else one per slot).
   bool Threaded = true;
   const char *Prog = "dtlto-dist";
+  /// A threaded server the linker started (--codegen-server-fds=): its
+  /// process ID (it leads its process group; not our child) and each
+  /// lane's request and reply descriptors. It gets the common arguments
+  /// as its first request on each lane.
+  pid_t AdoptedPid = -1;
+  std::vector<std::pair<int, int>> AdoptedLanes;
 };
+
+/// Parse "PID:TO:FROM[,TO:FROM...]" naming open descriptors into \p O;
+/// false if malformed.
+bool parseAdoptedServer(const std::string &Spec, LocalOptions &O);
 
 std::unique_ptr<Executor> createLocalExecutor(const JobFile &F,
                                               const LocalOptions &O);

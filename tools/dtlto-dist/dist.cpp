@@ -66,6 +66,9 @@ void usage() {
       "dtlto-codegen\n"
       "  --codegen-processes  one dtlto-codegen server process per job slot\n"
       "                     (default: one server running N jobs on threads)\n"
+      "  --codegen-server-fds=PID:TO:FROM[,TO:FROM...]\n"
+      "                     use the dtlto-codegen server our linker started\n"
+      "                     (its lanes' inherited descriptors)\n"
       "  --report=FILE      write per-job start/end/CPU/max RSS as JSON\n"
       "  --allow-path-escape  write outputs outside the linker output's "
       "directory\n"
@@ -87,6 +90,7 @@ int main(int Argc, char **Argv) {
   SchedulerOptions O;
   O.Jobs = std::max(1u, std::thread::hardware_concurrency());
   bool UseCodegen = true, CodegenProcesses = false;
+  LocalOptions L;
   std::string JobPath;
   // The job file is always the last argument (the DTLTO contract).
   JobPath = Args.back();
@@ -111,6 +115,16 @@ int main(int Argc, char **Argv) {
       CodegenProcesses = true;
       continue;
     }
+    if (A.rfind("--codegen-server-fds=", 0) == 0) {
+      if (!parseAdoptedServer(A.substr(21), L)) {
+        std::fprintf(stderr,
+                     "%s: error: invalid '%s': expected "
+                     "PID:TO:FROM[,TO:FROM...] naming open descriptors\n",
+                     Prog, A.c_str());
+        return 2;
+      }
+      continue;
+    }
     std::fprintf(stderr, "%s: error: unknown option '%s'\n", Prog, A.c_str());
     usage();
     return 2;
@@ -121,7 +135,6 @@ int main(int Argc, char **Argv) {
     return 2;
   // Jobs go to dtlto-codegen servers when the compiler is the clang they
   // reproduce (and nothing is prepended to it).
-  LocalOptions L;
   L.Slots = O.Jobs;
   L.Prog = Prog;
   std::string Codegen = executableDir() + "/dtlto-codegen";

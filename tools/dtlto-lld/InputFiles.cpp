@@ -169,6 +169,7 @@ Error lto::DTLTO::serializeInputsForDistribution() {
 void lto::DTLTO::cleanup() {
   dtlto::removeSerializedInputs();
   dtlto::removeLinkFilesDir();
+  dtlto::endEarlyServer(); // If no distributor ran.
   if (Error E = dtlto::mergeRemoteStatistics())
     WithColor::warning() << "DTLTO: " << toString(std::move(E)) << "\n";
   LTO::cleanup();

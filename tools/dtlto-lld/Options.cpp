@@ -137,6 +137,40 @@ dtlto::translateLegacyOptions(std::vector<std::string> Args, bool COFF) {
   return Out;
 }
 
+// lld's DTLTO and cache options (kept for lld), noted for what the backend
+// decides before lld starts (dtlto::startEarlyServer): \p V is the option
+// without its dashes; a separate value is Args[I + 1]. The last one wins,
+// as in lld.
+static void noteLinkOption(std::string_view V,
+                           const std::vector<std::string> &Args, size_t I,
+                           bool COFF, BackendOptions &Opts) {
+  auto Value = [&](std::string_view Name, std::string &Out) {
+    std::string_view Rest = V;
+    if (!consume(Rest, Name, COFF))
+      return false;
+    if (consume(Rest, COFF ? ":" : "="))
+      Out = Rest;
+    else if (Rest.empty() && !COFF && I + 1 < Args.size())
+      Out = Args[I + 1];
+    else
+      return false;
+    return true;
+  };
+  std::string Val;
+  if (Value("thinlto-distributor-arg", Val))
+    Opts.DistributorArgs.push_back(Val);
+  else if (Value("thinlto-distributor", Val))
+    Opts.Distributor = Val;
+  else if (Value("thinlto-remote-compiler-prepend-arg", Val))
+    Opts.HasPrependArgs = true;
+  else if (Value("thinlto-remote-compiler", Val))
+    Opts.RemoteCompiler = Val;
+  else if (COFF ? Value("lldltocache", Val)
+                : Value("thinlto-cache-dir", Val) ||
+                      Value("plugin-opt=cache-dir", Val))
+    Opts.HasCache = !Val.empty();
+}
+
 // Our own options, which lld does not know: --thinlto-distributor-fallback,
 // --thinlto-distributor-timeout=<seconds>, --thinlto-temp-dir=<dir> and
 // --[no-]thinlto-remote-mllvm (/thinlto-distributor-fallback,
@@ -158,6 +192,7 @@ bool dtlto::takeOwnOptions(std::vector<std::string> &Args, bool COFF,
       Out.push_back(Args[I]);
       continue;
     }
+    noteLinkOption(V, Args, I, COFF, Opts);
     if (Is(V, "thinlto-distributor-fallback")) {
       Opts.Fallback = true;
       continue;

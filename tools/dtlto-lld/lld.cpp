@@ -14,6 +14,8 @@
 
 #include "Options.h"
 
+#include "dtlto/Backend.h"
+
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/InitLLVM.h"
@@ -106,6 +108,8 @@ int main(int Argc, const char **Argv) {
     errs() << sys::path::filename(Args[0]) << ": error: " << Err << "\n";
     return 1;
   }
+  // Its start-up then overlaps lld's reading of the inputs.
+  dtlto::startEarlyServer(dtlto::backendOptions());
   std::vector<const char *> NewArgs;
   for (const std::string &S : Storage)
     NewArgs.push_back(S.c_str());
