@@ -30,7 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dtlto/Backend.h"
-#include "dtlto/Process.h"
+#include "dtlto/CodegenServer.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -38,8 +38,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -49,13 +49,9 @@ using namespace dtlto;
 
 namespace {
 
-struct Lane {
-  int To, From; // Our ends: requests written, replies read.
-};
-
 struct Early {
   pid_t Pid = -1;
-  std::vector<Lane> Lanes;
+  std::vector<ServerLane> Lanes;
 };
 
 Early &early() {
@@ -126,7 +122,7 @@ bool wanted(const BackendOptions &O, std::string &Codegen) {
 }
 
 void closeLanes(Early &E) {
-  for (Lane &L : E.Lanes) {
+  for (ServerLane &L : E.Lanes) {
     ::close(L.To);
     ::close(L.From);
   }
@@ -140,33 +136,12 @@ void dtlto::startEarlyServer(const BackendOptions &O) {
   std::string Codegen;
   if (!wanted(O, Codegen))
     return;
+  // Without common arguments: the job file does not exist yet. If it
+  // cannot start, dtlto-dist starts its own, as without this.
   Early &E = early();
-  std::vector<int> ServerEnds;
-  std::string Spec = "--serve-fds=";
-  for (unsigned I = 0, N = distributorSlots(O.DistributorArgs); I < N; ++I) {
-    int Req[2], Rep[2];
-    if (::pipe2(Req, O_CLOEXEC))
-      break;
-    if (::pipe2(Rep, O_CLOEXEC)) {
-      ::close(Req[0]);
-      ::close(Req[1]);
-      break;
-    }
-    Spec +=
-        (I ? "," : "") + std::to_string(Req[0]) + ":" + std::to_string(Rep[1]);
-    ServerEnds.insert(ServerEnds.end(), {Req[0], Rep[1]});
-    E.Lanes.push_back({Req[1], Rep[0]});
-  }
-  SpawnOptions Spawn;
-  Spawn.NewProcessGroup = true;
-  Spawn.Inherit = ServerEnds;
   std::string Err;
-  if (!E.Lanes.empty())
-    E.Pid = spawnProcess({Codegen, Spec}, Spawn, Err);
-  for (int Fd : ServerEnds)
-    ::close(Fd);
-  if (E.Pid < 0)
-    closeLanes(E); // dtlto-dist starts its own, as without this.
+  E.Pid = startCodegenServer(Codegen, distributorSlots(O.DistributorArgs),
+                             /*Threaded=*/true, {}, E.Lanes, Err);
   ServerPid = E.Pid;
 #else
   (void)O;
@@ -179,7 +154,7 @@ bool dtlto::earlyServerArgs(std::string &Arg, std::vector<int> &Fds) {
     return false;
   Arg = "--codegen-server-fds=" + std::to_string(E.Pid) + ":";
   for (size_t I = 0; I < E.Lanes.size(); ++I) {
-    const Lane &L = E.Lanes[I];
+    const ServerLane &L = E.Lanes[I];
     Arg += (I ? "," : "") + std::to_string(L.To) + ":" + std::to_string(L.From);
     Fds.insert(Fds.end(), {L.To, L.From});
   }

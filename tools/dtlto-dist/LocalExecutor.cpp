@@ -18,6 +18,7 @@
 
 #include "LocalExecutor.h"
 
+#include "dtlto/CodegenServer.h"
 #include "dtlto/Files.h"
 #include "dtlto/Process.h"
 #include "dtlto/Protocol.h"
@@ -180,59 +181,23 @@ bool LocalExecutor::startProcess(size_t I, std::string &Why) {
 // Start a server with \p Lanes lanes; returns the index in Runners of its
 // first lane, or Runners.size() if it could not start.
 size_t LocalExecutor::startServer(unsigned Lanes) {
-  std::vector<int> Fds; // Per lane: request read/write, reply read/write.
-  for (unsigned L = 0; L < Lanes; ++L) {
-    int In[2], Out[2];
-    if (::pipe2(In, O_CLOEXEC))
-      break;
-    if (::pipe2(Out, O_CLOEXEC)) {
-      ::close(In[0]);
-      ::close(In[1]);
-      break;
-    }
-    Fds.insert(Fds.end(), {In[0], In[1], Out[0], Out[1]});
-  }
-  std::vector<std::string> Argv = {Server};
-  SpawnOptions Spawn;
-  Spawn.NewProcessGroup = true;
-  if (O.Threaded) {
-    // The server's ends, inherited under their numbers: requests read,
-    // replies written. Nothing else of ours is inherited.
-    std::string Spec = "--serve-fds=";
-    for (size_t K = 0; K < Fds.size(); K += 4) {
-      Spec += (K ? "," : "") + std::to_string(Fds[K]) + ":" +
-              std::to_string(Fds[K + 3]);
-      Spawn.Inherit.insert(Spawn.Inherit.end(), {Fds[K], Fds[K + 3]});
-    }
-    Argv.push_back(Spec);
-  } else if (!Fds.empty()) {
-    Spawn.Stdin = Fds[0];
-    Spawn.Stdout = Fds[3];
-    Argv.push_back("--serve");
-  }
-  Argv.insert(Argv.end(), F.CommonArgs.begin(), F.CommonArgs.end());
+  std::vector<ServerLane> New;
   std::string Err;
-  pid_t Pid = Fds.empty() ? -1 : spawnProcess(Argv, Spawn, Err);
+  pid_t Pid =
+      startCodegenServer(Server, Lanes, O.Threaded, F.CommonArgs, New, Err);
   size_t First = Runners.size();
-  for (size_t K = 0; K < Fds.size(); K += 4) {
-    ::close(Fds[K]);
-    ::close(Fds[K + 3]);
-    if (Pid < 0) {
-      ::close(Fds[K + 1]);
-      ::close(Fds[K + 2]);
-      continue;
-    }
+  if (Pid < 0)
+    return First;
+  for (const ServerLane &L : New) {
     Runner R;
     R.Pid = Pid;
     R.IsLane = true;
-    R.To = Fds[K + 1];
-    R.From = Fds[K + 2];
+    R.To = L.To;
+    R.From = L.From;
     Runners.push_back(R);
   }
-  if (Pid < 0)
-    return Runners.size();
   ++ServersStarted;
-  LanesStarted += Fds.size() / 4;
+  LanesStarted += New.size();
   return First;
 }
 
