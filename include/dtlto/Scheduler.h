@@ -84,7 +84,7 @@ struct SchedulerOptions {
   double Timeout = 0;   ///< Seconds an attempt may run; 0: no limit.
   bool Verbose = false;
   bool UseJobserver = true;     ///< Join make's jobserver from MAKEFLAGS.
-  bool AllowPathEscape = false; ///< Outputs outside the job file's directory.
+  bool AllowPathEscape = false; ///< Outputs outside checkOutputPaths' places.
   unsigned MaxJobs = 4096;      ///< The largest -j accepted.
   std::string ReportPath, TracePath;
 };
@@ -92,9 +92,13 @@ struct SchedulerOptions {
 /// The options every distributor of ours takes: -v/--verbose, -j N / -jN /
 /// --jobs=N, --retries=N, --timeout=S, --report=F, --trace=F,
 /// --allow-path-escape. Returns 1 if Args[I] is one (for "-j N", I then
-/// indexes N), 0 if not, -1 if its value is invalid (said on stderr).
+/// indexes N), 0 if not, -1 if its value is invalid (said on stderr as
+/// \p Prog's error; nothing said if \p Prog is null).
 int parseSchedulerOption(const char *Prog, const std::vector<std::string> &Args,
                          size_t &I, SchedulerOptions &O);
+
+/// The slots dtlto-dist runs with when no -j is given: the cores.
+unsigned defaultLocalJobs();
 
 /// A number in [0, \p Max], as an option's value.
 bool parseNumber(const std::string &V, double Max, double &Out);

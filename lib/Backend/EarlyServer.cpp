@@ -31,6 +31,7 @@
 
 #include "dtlto/Backend.h"
 #include "dtlto/CodegenServer.h"
+#include "dtlto/Scheduler.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -41,7 +42,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace llvm;
@@ -68,22 +68,13 @@ std::string realOrEmpty(StringRef Path) {
   return std::string(Real);
 }
 
-// The N of the distributor's -jN / -j N / --jobs=N (its default: cores).
+// The slots dtlto-dist will run with, read as it reads them.
 unsigned distributorSlots(const std::vector<std::string> &Args) {
-  unsigned N = std::max(1u, std::thread::hardware_concurrency());
-  for (size_t I = 0; I < Args.size(); ++I) {
-    StringRef A = Args[I], V;
-    if (A == "-j" && I + 1 < Args.size())
-      V = Args[I + 1];
-    else if (A.starts_with("--jobs="))
-      V = A.drop_front(7);
-    else if (A.starts_with("-j"))
-      V = A.drop_front(2);
-    unsigned J;
-    if (!V.empty() && !V.getAsInteger(10, J) && J > 0 && J <= 1024)
-      N = J;
-  }
-  return N;
+  SchedulerOptions O;
+  O.Jobs = defaultLocalJobs();
+  for (size_t I = 0; I < Args.size(); ++I)
+    (void)parseSchedulerOption(/*Prog=*/nullptr, Args, I, O);
+  return O.Jobs;
 }
 
 bool wanted(const BackendOptions &O, std::string &Codegen) {

@@ -336,7 +336,6 @@ Error OutOfProcessThinBackend::wait() {
   scope_exit Cleanup([&] {
     llvm::TimeTraceScope Scope("Remove DTLTO temporary files");
     Temps.removeAll();
-    removeLinkFilesDir();
   });
   BackendThreadPool.wait();
   if (Err)

@@ -96,7 +96,7 @@ public:
     OutputDir = this->Opts.FilesDir;
   }
   ~OutOfProcessThinBackend() override {
-    // A link that ended before wait() (a job failed to start).
+    // Its files first (wait() removed them, unless a job failed to start).
     Temps.removeAll();
     removeLinkFilesDir();
   }

@@ -15,10 +15,12 @@
 #include "dtlto/JobFile.h"
 #include "dtlto/Scheduler.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 using namespace dtlto;
 
@@ -42,7 +44,9 @@ int dtlto::parseSchedulerOption(const char *Prog,
     return true;
   };
   auto Bad = [&](const char *What) {
-    std::fprintf(stderr, "%s: error: invalid %s '%s'\n", Prog, What, V.c_str());
+    if (Prog)
+      std::fprintf(stderr, "%s: error: invalid %s '%s'\n", Prog, What,
+                   V.c_str());
     return -1;
   };
   double N;
@@ -71,6 +75,10 @@ int dtlto::parseSchedulerOption(const char *Prog,
     return 0;
   }
   return 1;
+}
+
+unsigned dtlto::defaultLocalJobs() {
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 bool dtlto::loadJobFile(const char *Prog, const std::string &Path,

@@ -44,7 +44,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <unistd.h>
 
 using namespace dtlto;
@@ -88,7 +87,7 @@ int main(int Argc, char **Argv) {
     return 2;
   }
   SchedulerOptions O;
-  O.Jobs = std::max(1u, std::thread::hardware_concurrency());
+  O.Jobs = defaultLocalJobs();
   bool UseCodegen = true, CodegenProcesses = false;
   LocalOptions L;
   std::string JobPath;
